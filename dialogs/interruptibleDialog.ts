@@ -1,0 +1,75 @@
+import { ComponentDialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import { ActivityTypes } from 'botbuilder';
+import type { Localizer } from '../services/i18n/localizer';
+import type { InterruptionDetector } from '../services/conversation/interruptionDetector';
+import type { HandoffRequester } from '../services/handoff/handoffRequester';
+import { formatDateTime } from '../services/i18n/formatters';
+import { setTurnLanguage, turnLanguage } from './turnLanguage';
+
+/** What every feature dialog needs to honour the global interruptions. */
+export interface InterruptionDependencies {
+  localizer: Localizer;
+  interruptions: InterruptionDetector;
+  handoff: HandoffRequester;
+  timeZone: string;
+}
+
+/** How a feature dialog ended when an interruption ended it. */
+export type InterruptedOutcome = { outcome: 'cancelled' } | { outcome: 'handoff' };
+
+/**
+ * Base of every feature dialog: before any step runs, the global interruptions are caught
+ * here once — help (re-prompts), cancel (ends the dialog and confirms), talk to a person
+ * (records the handoff request, ends the dialog), language switch (re-prompts).
+ */
+export abstract class InterruptibleDialog extends ComponentDialog {
+  protected constructor(id: string, protected readonly deps: InterruptionDependencies, private readonly helpKey: string) {
+    super(id);
+    if (!deps?.localizer || !deps.interruptions || !deps.handoff) throw new Error(`${id} needs localizer, interruptions and handoff`);
+  }
+
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    const interrupted = await this.interrupt(innerDc);
+    return interrupted ?? super.onContinueDialog(innerDc);
+  }
+
+  /** Shorthand for a localized string in the turn's language. */
+  protected t(dc: DialogContext, key: string, params?: Record<string, string | number>): string {
+    return this.deps.localizer.t(turnLanguage(dc.context), key, params);
+  }
+
+  private async interrupt(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
+    const activity = innerDc.context.activity;
+    if (activity.type !== ActivityTypes.Message || typeof activity.text !== 'string') return undefined;
+    const interruption = this.deps.interruptions.detect(activity.text);
+    if (!interruption) return undefined;
+    switch (interruption.kind) {
+      case 'help':
+        await innerDc.context.sendActivity(this.t(innerDc, this.helpKey));
+        await innerDc.repromptDialog();
+        return { status: DialogTurnStatus.waiting };
+      case 'switchLanguage':
+        setTurnLanguage(innerDc.context, interruption.language);
+        await innerDc.context.sendActivity(this.t(innerDc, 'common.languageSwitched'));
+        await innerDc.repromptDialog();
+        return { status: DialogTurnStatus.waiting };
+      case 'cancel':
+        await innerDc.cancelAllDialogs();
+        await innerDc.context.sendActivity(this.t(innerDc, 'common.cancelled'));
+        return { status: DialogTurnStatus.complete, result: { outcome: 'cancelled' } satisfies InterruptedOutcome };
+      case 'human': {
+        const language = turnLanguage(innerDc.context);
+        const { requestedAt } = await this.deps.handoff.requestHandoff({
+          channelId: activity.channelId,
+          conversationId: activity.conversation.id,
+          userId: activity.from.id,
+          language,
+          reason: 'client_request',
+        });
+        await innerDc.cancelAllDialogs();
+        await innerDc.context.sendActivity(this.t(innerDc, 'common.handoffRequested', { time: formatDateTime(requestedAt, language, this.deps.timeZone) }));
+        return { status: DialogTurnStatus.complete, result: { outcome: 'handoff' } satisfies InterruptedOutcome };
+      }
+    }
+  }
+}

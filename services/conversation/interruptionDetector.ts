@@ -1,0 +1,63 @@
+import type { Language } from '../i18n/localizer';
+
+export type Interruption =
+  | { kind: 'help' }
+  | { kind: 'cancel' }
+  | { kind: 'human' }
+  | { kind: 'switchLanguage'; language: Language };
+
+export interface InterruptionVocabulary {
+  help: string[]; cancel: string[]; human: string[];
+  switchToEnglish: string[]; switchToChinese: string[]; politeness: string[];
+}
+
+/**
+ * Recognises the global interruptions a client can type at any step of any dialog.
+ * help, cancel and language switches must be the whole message (so "cancel my callback"
+ * or a complaint that mentions 取消 is not taken as an interruption); asking for a person
+ * counts anywhere in the message, because a client who asks for one should always get one.
+ */
+export class InterruptionDetector {
+  private readonly help: Set<string>;
+  private readonly cancel: Set<string>;
+  private readonly english: Set<string>;
+  private readonly chinese: Set<string>;
+  private readonly human: string[];
+  private readonly politeness: string[];
+
+  constructor(vocabulary: InterruptionVocabulary) {
+    const norm = (list: string[]) => list.map((s) => normalize(s));
+    this.politeness = norm(vocabulary.politeness).sort((a, b) => b.length - a.length);
+    this.help = new Set(norm(vocabulary.help));
+    this.cancel = new Set(norm(vocabulary.cancel));
+    this.english = new Set(norm(vocabulary.switchToEnglish));
+    this.chinese = new Set(norm(vocabulary.switchToChinese));
+    this.human = norm(vocabulary.human);
+  }
+
+  detect(text: string | undefined): Interruption | undefined {
+    if (!text) return undefined;
+    const normalized = normalize(text);
+    if (!normalized || normalized.length > 200) return undefined;
+    if (this.human.some((phrase) => normalized.includes(phrase))) return { kind: 'human' };
+    const bare = this.stripPoliteness(normalized);
+    if (this.cancel.has(bare) || this.cancel.has(normalized)) return { kind: 'cancel' };
+    if (this.help.has(bare) || this.help.has(normalized)) return { kind: 'help' };
+    if (this.english.has(bare) || this.english.has(normalized)) return { kind: 'switchLanguage', language: 'en' };
+    if (this.chinese.has(bare) || this.chinese.has(normalized)) return { kind: 'switchLanguage', language: 'zh-CN' };
+    return undefined;
+  }
+
+  private stripPoliteness(text: string): string {
+    let out = ` ${text} `;
+    for (const word of this.politeness) {
+      out = /[a-z]/.test(word) ? out.split(` ${word} `).join(' ') : out.split(word).join('');
+    }
+    return out.replace(/\s+/g, ' ').trim();
+  }
+}
+
+/** NFKC, lower case, punctuation to spaces, whitespace collapsed. */
+function normalize(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/[\p{P}\p{S}]+/gu, ' ').replace(/\s+/g, ' ').trim();
+}
