@@ -1,0 +1,52 @@
+import { DEFAULT_FEATURE_OPTIONS, extractTerms, TfidfVectorizer } from '../../../services/nlu/featureExtractor';
+
+const options = DEFAULT_FEATURE_OPTIONS;
+
+describe('extractTerms', () => {
+  it('When English text is given, then stemmed word n-grams come from natural\'s tokenizer and Porter stemmer', () => {
+    const terms = extractTerms('cancelling my callbacks', options);
+    expect(terms).toEqual(expect.arrayContaining(['w1:cancel', 'w1:callback', 'w2:cancel my', 'w3:cancel my callback', 'r:cancelling']));
+  });
+
+  it('When English text is given, then character n-grams stay inside padded words', () => {
+    const terms = extractTerms('card', options);
+    expect(terms).toEqual(expect.arrayContaining(['c: c', 'c:car', 'c:card ', 'c: card']));
+    expect(terms.some((t) => t.startsWith('c:') && t.slice(2).trim().includes(' '))).toBe(false);
+  });
+
+  it('When Chinese text is given, then Han character unigrams, bigrams and trigrams are produced', () => {
+    const terms = extractTerms('查询贷款', options);
+    expect(terms).toEqual(['h:查', 'h:询', 'h:贷', 'h:款', 'h:查询', 'h:询贷', 'h:贷款', 'h:查询贷', 'h:询贷款']);
+  });
+
+  it('When Chinese and English are mixed, then both kinds of terms are produced and no n-gram spans the scripts', () => {
+    const terms = extractTerms('我的loan申请', options);
+    expect(terms).toEqual(expect.arrayContaining(['w1:loan', 'h:我的', 'h:申请']));
+    expect(terms.some((t) => t.includes('的l') || t.includes('n申'))).toBe(false);
+  });
+
+  it('When a number appears, then it becomes a number placeholder word', () => {
+    expect(extractTerms('transfer 300 dollars', options)).toEqual(expect.arrayContaining(['w1:<num>', 'w2:transfer <num>']));
+  });
+});
+
+describe('TfidfVectorizer', () => {
+  const docs = [['w1:a', 'w1:b', 'c:ab'], ['w1:a', 'w1:c'], ['w1:b', 'w1:b', 'c:bb']];
+  const vectorizer = TfidfVectorizer.fit(docs, options);
+
+  it('When fitted twice on the same texts, then the vocabulary is the same and sorted', () => {
+    expect(TfidfVectorizer.fit(docs, options).vocabulary).toEqual(vectorizer.vocabulary);
+    expect([...vectorizer.vocabulary].sort()).toEqual(vectorizer.vocabulary);
+  });
+
+  it('When a text is transformed, then the vector has unit length and ignores unknown terms', () => {
+    const v = vectorizer.transform(['w1:a', 'w1:b', 'c:ab', 'w1:zzz']);
+    const norm = Math.sqrt(Array.from(v.values).reduce((s, x) => s + x * x, 0));
+    expect(norm).toBeCloseTo(1, 5);
+    expect(v.indices.length).toBe(3);
+  });
+
+  it('When no term is known, then the vector is empty', () => {
+    expect(vectorizer.transform(['w1:unknown']).indices.length).toBe(0);
+  });
+});
