@@ -40,7 +40,7 @@ function capturingLogger() {
 
 const activity = (i: number, text = `message ${i}`): Partial<Activity> => ({
   type: 'message', id: `m${i}`, channelId: 'webchat', conversation: { id: 'conv' } as Activity['conversation'],
-  from: { id: 'user' }, text, timestamp: new Date(Date.UTC(2026, 10, 29, 3, 0, i)),
+  from: { id: 'user', name: 'User' }, text, timestamp: new Date(Date.UTC(2026, 10, 29, 3, 0, i)),
 });
 
 describe('BufferedTranscriptLogger', () => {
