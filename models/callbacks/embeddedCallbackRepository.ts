@@ -1,0 +1,172 @@
+import type { EmbeddedDatabase } from '../embedded/embeddedDatabase';
+import {
+  slotKey,
+  type BookOutcome, type Callback, type CallbackRepository, type NewCallback, type RescheduleOutcome,
+} from '../../services/callbacks/callbackRepository';
+
+interface SlotDocument { _id: string; booked: number }
+
+/**
+ * Callbacks in the embedded database. NeDB runs one operation at a time per datastore, so
+ * the same conditional single-document updates that make the Mongo implementation safe
+ * make this one safe too; the code mirrors it step for step on purpose.
+ */
+export class EmbeddedCallbackRepository implements CallbackRepository {
+  private ready: Promise<void> | undefined;
+
+  constructor(private readonly db: EmbeddedDatabase) {
+    if (!db) throw new Error('EmbeddedCallbackRepository needs a database');
+  }
+
+  async book(callback: NewCallback, capacity: number): Promise<BookOutcome> {
+    if (!(await this.takeSeat(callback.slotStart, capacity))) return { booked: false, reason: 'full' };
+    const { reminderDueAt, ...rest } = callback;
+    const record: Callback = { ...rest, status: 'booked', reminder: { dueAt: reminderDueAt, state: 'pending' }, updatedAt: callback.createdAt };
+    try {
+      await (await this.callbacks()).insertAsync({ ...record });
+    } catch (error) {
+      await this.releaseSeat(callback.slotStart);
+      if (isUniqueViolation(error)) return { booked: false, reason: 'duplicate_reference' };
+      throw error;
+    }
+    return { booked: true, callback: record };
+  }
+
+  async findByReference(reference: string): Promise<Callback | undefined> {
+    const doc = await (await this.callbacks()).findOneAsync({ reference });
+    return doc ? toCallback(doc) : undefined;
+  }
+
+  async listBooked(channelId: string, userId: string, from: Date): Promise<Callback[]> {
+    const docs = await (await this.callbacks()).findAsync({ channelId, userId, status: 'booked', slotStart: { $gte: from } }).sort({ slotStart: 1 });
+    return docs.map(toCallback);
+  }
+
+  async reschedule(reference: string, newSlotStart: Date, reminderDueAt: Date, capacity: number, at: Date): Promise<RescheduleOutcome> {
+    const current = await this.findByReference(reference);
+    if (!current || current.status !== 'booked') return { moved: false, reason: 'not_found' };
+    if (current.slotStart.getTime() === newSlotStart.getTime()) return { moved: true, callback: current };
+    if (!(await this.takeSeat(newSlotStart, capacity))) return { moved: false, reason: 'full' };
+    const { numAffected, affectedDocuments } = await (await this.callbacks()).updateAsync(
+      { reference, status: 'booked', slotStart: current.slotStart },
+      { $set: { slotStart: newSlotStart, reminder: { dueAt: reminderDueAt, state: 'pending' }, updatedAt: at } },
+      { returnUpdatedDocs: true },
+    );
+    if (numAffected !== 1 || !affectedDocuments) {
+      // Cancelled or moved by another turn in between: give the new seat back.
+      await this.releaseSeat(newSlotStart);
+      return { moved: false, reason: 'not_found' };
+    }
+    await this.releaseSeat(current.slotStart);
+    return { moved: true, callback: toCallback(affectedDocuments) };
+  }
+
+  async cancel(reference: string, at: Date): Promise<Callback | undefined> {
+    const { numAffected, affectedDocuments } = await (await this.callbacks()).updateAsync(
+      { reference, status: 'booked' },
+      { $set: { status: 'cancelled', updatedAt: at } },
+      { returnUpdatedDocs: true },
+    );
+    if (numAffected !== 1 || !affectedDocuments) return undefined;
+    const cancelled = toCallback(affectedDocuments);
+    await this.releaseSeat(cancelled.slotStart);
+    return cancelled;
+  }
+
+  async seatsTaken(slotStarts: Date[]): Promise<Map<string, number>> {
+    const keys = slotStarts.map(slotKey);
+    const docs = await (await this.slots()).findAsync({ _id: { $in: keys } });
+    const taken = new Map<string, number>(keys.map((k) => [k, 0]));
+    for (const doc of docs) taken.set(doc._id, doc.booked);
+    return taken;
+  }
+
+  async claimDueReminders(now: Date, claimer: string, limit: number, leaseMs: number): Promise<Callback[]> {
+    const store = await this.callbacks();
+    const due = dueFilter(now, leaseMs);
+    const candidates = await store.findAsync(due).sort({ 'reminder.dueAt': 1 }).limit(limit);
+    const claimed: Callback[] = [];
+    for (const candidate of candidates) {
+      // The filter is checked again inside the update: a competing claimer may have won.
+      const { numAffected, affectedDocuments } = await store.updateAsync(
+        { $and: [{ _id: candidate._id }, due] },
+        { $set: { 'reminder.state': 'claimed', 'reminder.claimedBy': claimer, 'reminder.claimedAt': now } },
+        { returnUpdatedDocs: true },
+      );
+      if (numAffected === 1 && affectedDocuments) claimed.push(toCallback(affectedDocuments));
+    }
+    return claimed;
+  }
+
+  async markReminderSent(reference: string, claimer: string, at: Date): Promise<boolean> {
+    const { numAffected } = await (await this.callbacks()).updateAsync(
+      { reference, 'reminder.state': 'claimed', 'reminder.claimedBy': claimer },
+      { $set: { 'reminder.state': 'sent', updatedAt: at } },
+      {},
+    );
+    return numAffected === 1;
+  }
+
+  /**
+   * Conditional increment of the slot's counter. The first seat creates the counter; when two
+   * bookings race to create it, the unique _id lets one win and the other retries the update.
+   */
+  private async takeSeat(slotStart: Date, capacity: number): Promise<boolean> {
+    if (capacity <= 0) return false;
+    const slots = await this.slots();
+    const filter = { _id: slotKey(slotStart), booked: { $lt: capacity } };
+    if ((await slots.updateAsync(filter, { $inc: { booked: 1 } }, {})).numAffected === 1) return true;
+    try {
+      await slots.insertAsync({ _id: slotKey(slotStart), booked: 1 });
+      return true;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return (await slots.updateAsync(filter, { $inc: { booked: 1 } }, {})).numAffected === 1;
+    }
+  }
+
+  private async releaseSeat(slotStart: Date): Promise<void> {
+    await (await this.slots()).updateAsync({ _id: slotKey(slotStart), booked: { $gt: 0 } }, { $inc: { booked: -1 } }, {});
+  }
+
+  private async callbacks() {
+    const store = await this.db.collection<Record<string, any>>('callbacks');
+    this.ready ??= (async () => {
+      await store.ensureIndexAsync({ fieldName: 'reference', unique: true });
+      await store.ensureIndexAsync({ fieldName: 'userId' });
+    })();
+    await this.ready;
+    return store;
+  }
+
+  private async slots() {
+    return this.db.collection<SlotDocument>('callbackSlots');
+  }
+}
+
+/** Reminders that may be claimed at `now`: see {@link CallbackRepository.claimDueReminders}. */
+function dueFilter(now: Date, leaseMs: number): Record<string, unknown> {
+  return {
+    status: 'booked',
+    slotStart: { $gt: now },
+    'reminder.dueAt': { $lte: now },
+    $or: [
+      { 'reminder.state': 'pending' },
+      { 'reminder.state': 'claimed', 'reminder.claimedAt': { $lte: new Date(now.getTime() - leaseMs) } },
+    ],
+  };
+}
+
+function toCallback(doc: Record<string, any>): Callback {
+  const { _id, ...rest } = doc;
+  const reminder = { ...rest.reminder };
+  if (reminder.claimedBy === undefined) delete reminder.claimedBy;
+  if (reminder.claimedAt === undefined) delete reminder.claimedAt;
+  const callback = { ...rest, reminder } as Callback;
+  if (callback.customerId === undefined) delete callback.customerId;
+  return callback;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { errorType?: string })?.errorType === 'uniqueViolated';
+}

@@ -1,0 +1,220 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import {
+  slotKey,
+  type BookOutcome, type Callback, type CallbackRepository, type NewCallback, type RescheduleOutcome,
+} from '../../services/callbacks/callbackRepository';
+
+const REFERENCE = /^CBK-\d{8}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** What is stored beyond the port's record: the seat the booking holds and the claim attempt. */
+type StoredCallback = Callback & { seatId: string; reminder: Callback['reminder'] & { attempt?: number } };
+
+const reminderSchema = new Schema({
+  dueAt: { type: Date, required: true },
+  state: { type: String, required: true, enum: ['pending', 'claimed', 'sent'] },
+  claimedBy: { type: String },
+  claimedAt: { type: Date },
+  attempt: { type: Number, min: 0 },
+}, { _id: false });
+
+const callbackSchema = new Schema<StoredCallback>({
+  reference: { type: String, required: true, match: REFERENCE },
+  channelId: { type: String, required: true },
+  userId: { type: String, required: true },
+  conversationId: { type: String, required: true },
+  customerId: { type: String },
+  language: { type: String, required: true, enum: ['zh-CN', 'en'] },
+  topic: { type: String, required: true, minlength: 1, maxlength: 500 },
+  phone: { type: String, required: true, match: E164 },
+  slotStart: { type: Date, required: true },
+  status: { type: String, required: true, enum: ['booked', 'cancelled', 'done', 'missed'] },
+  reminder: { type: reminderSchema, required: true },
+  createdAt: { type: Date, required: true },
+  updatedAt: { type: Date, required: true },
+  seatId: { type: String, required: true },
+}, { versionKey: false });
+callbackSchema.index({ reference: 1 }, { unique: true });
+callbackSchema.index({ slotStart: 1, status: 1 });
+callbackSchema.index({ channelId: 1, userId: 1 });
+callbackSchema.index({ 'reminder.state': 1, 'reminder.dueAt': 1 });
+
+/**
+ * One document per taken seat: `_id` is `<slot start ISO>#<seat number>`, seat numbers
+ * 0..capacity-1. Taking a seat is an insert, so the unique `_id` alone decides who gets it.
+ */
+interface CallbackSeat { _id: string; slotStart: Date; reference: string }
+const seatSchema = new Schema<CallbackSeat>({
+  _id: { type: String, required: true },
+  slotStart: { type: Date, required: true },
+  reference: { type: String, required: true },
+}, { versionKey: false });
+seatSchema.index({ slotStart: 1 });
+
+/** Who won attempt n at a reminder: `_id` is `<reference>#<attempt>`, unique, so one claimer per attempt. */
+interface ReminderClaim { _id: string; reference: string; claimedBy: string; claimedAt: Date }
+const claimSchema = new Schema<ReminderClaim>({
+  _id: { type: String, required: true },
+  reference: { type: String, required: true },
+  claimedBy: { type: String, required: true },
+  claimedAt: { type: Date, required: true },
+}, { versionKey: false });
+
+/**
+ * Callbacks in MongoDB. The test server is FerretDB 1.x on SQLite, where even a
+ * single-document conditional update (`findOneAndUpdate`, guarded `$inc`) is a read then a
+ * write and two racing processes can both pass the guard (the contract suite caught 2 of 20
+ * racers booking the last seat with a guarded counter). The one primitive that holds there
+ * and on MongoDB alike is the unique `_id` on insert, so every "only one may win" decision
+ * here is an insert: a seat document per taken seat, a claim document per reminder attempt.
+ */
+export class MongoCallbackRepository implements CallbackRepository {
+  private readonly callbacks: Model<StoredCallback>;
+  private readonly seats: Model<CallbackSeat>;
+  private readonly claims: Model<ReminderClaim>;
+  private indexes: Promise<unknown> | undefined;
+
+  constructor(connection: Connection) {
+    if (!connection) throw new Error('MongoCallbackRepository needs a connection');
+    this.callbacks = connection.models.Callback ?? connection.model<StoredCallback>('Callback', callbackSchema);
+    this.seats = connection.models.CallbackSeat ?? connection.model<CallbackSeat>('CallbackSeat', seatSchema);
+    this.claims = connection.models.CallbackReminderClaim ?? connection.model<ReminderClaim>('CallbackReminderClaim', claimSchema);
+  }
+
+  async book(callback: NewCallback, capacity: number): Promise<BookOutcome> {
+    await this.ensureIndexes();
+    const seatId = await this.takeSeat(callback.slotStart, capacity, callback.reference);
+    if (!seatId) return { booked: false, reason: 'full' };
+    const { reminderDueAt, ...rest } = callback;
+    const record: Callback = { ...rest, status: 'booked', reminder: { dueAt: reminderDueAt, state: 'pending' }, updatedAt: callback.createdAt };
+    try {
+      await this.callbacks.create({ ...record, seatId });
+    } catch (error) {
+      await this.seats.deleteOne({ _id: seatId });
+      if (isDuplicateKey(error)) return { booked: false, reason: 'duplicate_reference' };
+      throw error;
+    }
+    return { booked: true, callback: record };
+  }
+
+  async findByReference(reference: string): Promise<Callback | undefined> {
+    const doc = await this.callbacks.findOne({ reference }).lean();
+    return doc ? clean(doc) : undefined;
+  }
+
+  async listBooked(channelId: string, userId: string, from: Date): Promise<Callback[]> {
+    const docs = await this.callbacks.find({ channelId, userId, status: 'booked', slotStart: { $gte: from } }).sort({ slotStart: 1 }).lean();
+    return docs.map(clean);
+  }
+
+  async reschedule(reference: string, newSlotStart: Date, reminderDueAt: Date, capacity: number, at: Date): Promise<RescheduleOutcome> {
+    const current = await this.callbacks.findOne({ reference }).lean();
+    if (!current || current.status !== 'booked') return { moved: false, reason: 'not_found' };
+    if (current.slotStart.getTime() === newSlotStart.getTime()) return { moved: true, callback: clean(current) };
+    const seatId = await this.takeSeat(newSlotStart, capacity, reference);
+    if (!seatId) return { moved: false, reason: 'full' };
+    const moved = await this.callbacks.findOneAndUpdate(
+      { reference, status: 'booked', seatId: current.seatId },
+      { $set: { slotStart: newSlotStart, seatId, reminder: { dueAt: reminderDueAt, state: 'pending', attempt: current.reminder.attempt ?? 0 }, updatedAt: at } },
+      { new: true },
+    ).lean();
+    if (!moved) {
+      // Cancelled or moved by another turn in between: give the new seat back.
+      await this.seats.deleteOne({ _id: seatId });
+      return { moved: false, reason: 'not_found' };
+    }
+    await this.seats.deleteOne({ _id: current.seatId });
+    return { moved: true, callback: clean(moved) };
+  }
+
+  async cancel(reference: string, at: Date): Promise<Callback | undefined> {
+    const cancelled = await this.callbacks.findOneAndUpdate(
+      { reference, status: 'booked' },
+      { $set: { status: 'cancelled', updatedAt: at } },
+      { new: true },
+    ).lean();
+    if (!cancelled) return undefined;
+    // Deleting a seat by id is idempotent, so even two racing cancels free it once.
+    await this.seats.deleteOne({ _id: cancelled.seatId });
+    return clean(cancelled);
+  }
+
+  async seatsTaken(slotStarts: Date[]): Promise<Map<string, number>> {
+    const seats = await this.seats.find({ slotStart: { $in: slotStarts } }, { slotStart: 1 }).lean();
+    const taken = new Map<string, number>(slotStarts.map((s) => [slotKey(s), 0]));
+    for (const seat of seats) taken.set(slotKey(seat.slotStart), (taken.get(slotKey(seat.slotStart)) ?? 0) + 1);
+    return taken;
+  }
+
+  async claimDueReminders(now: Date, claimer: string, limit: number, leaseMs: number): Promise<Callback[]> {
+    const candidates = await this.callbacks.find(dueFilter(now, leaseMs)).sort({ 'reminder.dueAt': 1 }).limit(limit).lean<StoredCallback[]>();
+    const claimed: Callback[] = [];
+    for (const candidate of candidates) {
+      // Attempts only grow, so a claimer working from a stale read collides with the winner's claim.
+      const attempt = (candidate.reminder.attempt ?? 0) + 1;
+      try {
+        await this.claims.create({ _id: `${candidate.reference}#${attempt}`, reference: candidate.reference, claimedBy: claimer, claimedAt: now });
+      } catch (error) {
+        if (isDuplicateKey(error)) continue;
+        throw error;
+      }
+      const reminder = { dueAt: candidate.reminder.dueAt, state: 'claimed' as const, claimedBy: claimer, claimedAt: now, attempt };
+      await this.callbacks.updateOne({ reference: candidate.reference }, { $set: { reminder, updatedAt: now } });
+      claimed.push(clean({ ...candidate, reminder, updatedAt: now }));
+    }
+    return claimed;
+  }
+
+  async markReminderSent(reference: string, claimer: string, at: Date): Promise<boolean> {
+    const result = await this.callbacks.updateOne(
+      { reference, 'reminder.state': 'claimed', 'reminder.claimedBy': claimer },
+      { $set: { 'reminder.state': 'sent', updatedAt: at } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /** Tries seats 0..capacity-1 in turn; the first insert that is not a duplicate holds the seat. */
+  private async takeSeat(slotStart: Date, capacity: number, reference: string): Promise<string | undefined> {
+    for (let seat = 0; seat < capacity; seat++) {
+      const _id = `${slotKey(slotStart)}#${seat}`;
+      try {
+        await this.seats.create({ _id, slotStart, reference });
+        return _id;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+    return undefined;
+  }
+
+  /** The unique reference index must exist before the first insert, or a duplicate could slip in. */
+  private async ensureIndexes(): Promise<void> {
+    this.indexes ??= this.callbacks.init();
+    await this.indexes;
+  }
+}
+
+function dueFilter(now: Date, leaseMs: number): Record<string, any> {
+  return {
+    status: 'booked',
+    slotStart: { $gt: now },
+    'reminder.dueAt': { $lte: now },
+    $or: [
+      { 'reminder.state': 'pending' },
+      { 'reminder.state': 'claimed', 'reminder.claimedAt': { $lte: new Date(now.getTime() - leaseMs) } },
+    ],
+  };
+}
+
+function clean(doc: Record<string, any>): Callback {
+  const { _id, seatId: _seat, ...rest } = doc;
+  const { attempt: _attempt, ...reminder } = { ...rest.reminder };
+  for (const key of ['claimedBy', 'claimedAt']) if (reminder[key] == null) delete reminder[key];
+  const callback = { ...rest, reminder } as Callback;
+  if (callback.customerId == null) delete callback.customerId;
+  return callback;
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: number })?.code === 11000;
+}

@@ -1,0 +1,158 @@
+import type { Connection } from 'mongoose';
+import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
+import { EmbeddedCallbackRepository } from '../../models/callbacks/embeddedCallbackRepository';
+import { MongoCallbackRepository } from '../../models/callbacks/mongoCallbackRepository';
+import { openMongoConnection } from '../../models/mongo/mongoConnection';
+import { slotKey, type CallbackRepository, type NewCallback } from '../../services/callbacks/callbackRepository';
+import { mongoUri } from '../support/services';
+
+const connections: Connection[] = [];
+afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
+
+const factories: Array<[string, () => Promise<CallbackRepository>]> = [
+  ['embedded', async () => new EmbeddedCallbackRepository(new EmbeddedDatabase(null))],
+  ['mongo', async () => {
+    const c = await openMongoConnection(mongoUri());
+    connections.push(c);
+    return new MongoCallbackRepository(c);
+  }],
+];
+
+const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+let counter = 0;
+/** A fresh valid reference per call (base-31 counter), so tests never collide by chance. */
+function nextReference(): string {
+  let n = counter++;
+  let suffix = '';
+  for (let i = 0; i < 4; i++) { suffix = ALPHABET[n % ALPHABET.length] + suffix; n = Math.floor(n / ALPHABET.length); }
+  return `CBK-20261130-${suffix}`;
+}
+
+const SLOT = new Date('2026-12-01T07:00:00Z'); // 15:00 Shanghai
+const OTHER_SLOT = new Date('2026-12-01T07:30:00Z');
+const CREATED = new Date('2026-11-30T02:00:00Z');
+
+function booking(overrides: Partial<NewCallback> = {}): NewCallback {
+  const slotStart = overrides.slotStart ?? SLOT;
+  return {
+    reference: nextReference(), channelId: 'webchat', userId: 'u1', conversationId: 'c1', language: 'zh-CN',
+    topic: 'loan', phone: '+8613812345678', slotStart, createdAt: CREATED,
+    reminderDueAt: new Date(slotStart.getTime() - 30 * 60_000), ...overrides,
+  };
+}
+
+describe.each(factories)('CallbackRepository (%s)', (_name, create) => {
+  test('When a client books, then the booking is found by reference and listed for that user only, upcoming first', async () => {
+    const repo = await create();
+    const later = booking({ slotStart: OTHER_SLOT });
+    const sooner = booking({ customerId: 'cust-1' });
+    await repo.book(later, 2);
+    const outcome = await repo.book(sooner, 2);
+    await repo.book(booking({ userId: 'someone-else' }), 2);
+    await repo.book(booking({ slotStart: new Date('2026-11-20T07:00:00Z') }), 2);
+    expect(outcome).toMatchObject({ booked: true, callback: { reference: sooner.reference, status: 'booked', reminder: { state: 'pending' } } });
+    const found = await repo.findByReference(sooner.reference);
+    expect(found).toMatchObject({ reference: sooner.reference, customerId: 'cust-1', phone: '+8613812345678', status: 'booked' });
+    expect(found?.slotStart).toEqual(SLOT);
+    expect(found?.reminder.dueAt).toEqual(new Date('2026-12-01T06:30:00Z'));
+    const listed = await repo.listBooked('webchat', 'u1', new Date('2026-11-30T00:00:00Z'));
+    expect(listed.map((c) => c.reference)).toEqual([sooner.reference, later.reference]);
+    expect(await repo.findByReference('CBK-20261130-ZZZZ')).toBeUndefined();
+  });
+
+  test('When a slot is at capacity, then the next booking is refused until a booking in it is cancelled', async () => {
+    const repo = await create();
+    const first = booking();
+    await repo.book(first, 2);
+    await repo.book(booking(), 2);
+    expect(await repo.book(booking(), 2)).toEqual({ booked: false, reason: 'full' });
+    expect((await repo.seatsTaken([SLOT, OTHER_SLOT])).get(slotKey(SLOT))).toBe(2);
+    expect((await repo.cancel(first.reference, CREATED))?.status).toBe('cancelled');
+    expect(await repo.cancel(first.reference, CREATED)).toBeUndefined();
+    expect((await repo.seatsTaken([SLOT])).get(slotKey(SLOT))).toBe(1);
+    expect(await repo.book(booking(), 2)).toMatchObject({ booked: true });
+  });
+
+  test('When 20 clients book the last free seat at once, then exactly one booking is made', async () => {
+    const repo = await create();
+    await repo.book(booking(), 3);
+    await repo.book(booking(), 3);
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => repo.book(booking({ userId: `racer-${i}` }), 3)));
+    expect(outcomes.filter((o) => o.booked)).toHaveLength(1);
+    expect(outcomes.filter((o) => !o.booked && o.reason === 'full')).toHaveLength(19);
+    expect((await repo.seatsTaken([SLOT])).get(slotKey(SLOT))).toBe(3);
+    const racers = await Promise.all(Array.from({ length: 20 }, (_, i) => repo.listBooked('webchat', `racer-${i}`, CREATED)));
+    expect(racers.flat()).toHaveLength(1);
+  });
+
+  test('When 20 clients race for a fresh slot with one seat, then exactly one booking is made', async () => {
+    const repo = await create();
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => repo.book(booking({ slotStart: OTHER_SLOT }), 1)));
+    expect(outcomes.filter((o) => o.booked)).toHaveLength(1);
+    expect((await repo.seatsTaken([OTHER_SLOT])).get(slotKey(OTHER_SLOT))).toBe(1);
+  });
+
+  test('When a reference is already taken, then the booking is refused as a duplicate and its seat is given back', async () => {
+    const repo = await create();
+    const first = booking();
+    await repo.book(first, 5);
+    expect(await repo.book(booking({ reference: first.reference }), 5)).toEqual({ booked: false, reason: 'duplicate_reference' });
+    expect((await repo.seatsTaken([SLOT])).get(slotKey(SLOT))).toBe(1);
+  });
+
+  test('When a booking is rescheduled, then it takes a seat in the new slot, frees the old one and gets a fresh reminder', async () => {
+    const repo = await create();
+    const mine = booking();
+    await repo.book(mine, 1);
+    await repo.book(booking({ slotStart: OTHER_SLOT, userId: 'u2' }), 1);
+    expect(await repo.reschedule(mine.reference, OTHER_SLOT, new Date('2026-12-01T07:00:00Z'), 1, CREATED)).toEqual({ moved: false, reason: 'full' });
+    const free = new Date('2026-12-01T08:00:00Z');
+    const outcome = await repo.reschedule(mine.reference, free, new Date('2026-12-01T07:30:00Z'), 1, new Date('2026-11-30T03:00:00Z'));
+    expect(outcome).toMatchObject({ moved: true, callback: { slotStart: free, reminder: { state: 'pending', dueAt: new Date('2026-12-01T07:30:00Z') } } });
+    const seats = await repo.seatsTaken([SLOT, OTHER_SLOT, free]);
+    expect([seats.get(slotKey(SLOT)), seats.get(slotKey(OTHER_SLOT)), seats.get(slotKey(free))]).toEqual([0, 1, 1]);
+    await repo.cancel(mine.reference, CREATED);
+    expect(await repo.reschedule(mine.reference, SLOT, CREATED, 1, CREATED)).toEqual({ moved: false, reason: 'not_found' });
+    expect((await repo.seatsTaken([SLOT])).get(slotKey(SLOT))).toBe(0);
+  });
+
+  test('When two claimers claim due reminders at once, then each reminder goes to exactly one of them and future ones wait', async () => {
+    const repo = await create();
+    const now = new Date('2026-12-01T06:40:00Z');
+    const due = Array.from({ length: 8 }, () => booking());
+    for (const b of due) await repo.book(b, 10);
+    await repo.book(booking({ slotStart: new Date('2026-12-01T09:00:00Z') }), 10); // reminder due 08:30, not yet
+    await repo.book(booking({ slotStart: new Date('2026-12-01T06:30:00Z') }), 10); // slot already started
+    const [a, b] = await Promise.all([repo.claimDueReminders(now, 'A', 100, 120_000), repo.claimDueReminders(now, 'B', 100, 120_000)]);
+    const refs = [...a, ...b].map((c) => c.reference).sort();
+    expect(refs).toEqual(due.map((d) => d.reference).sort());
+    expect(a.every((c) => c.reminder.state === 'claimed' && c.reminder.claimedBy === 'A')).toBe(true);
+    expect(await repo.claimDueReminders(now, 'C', 100, 120_000)).toEqual([]);
+  });
+
+  test('When a claim is older than the lease and unsent, then another claimer may take it; a sent reminder is never claimed again', async () => {
+    const repo = await create();
+    const now = new Date('2026-12-01T06:35:00Z');
+    const crashed = booking();
+    const sent = booking();
+    await repo.book(crashed, 10);
+    await repo.book(sent, 10);
+    const claimed = await repo.claimDueReminders(now, 'A', 10, 120_000);
+    expect(claimed).toHaveLength(2);
+    expect(await repo.markReminderSent(sent.reference, 'B', now)).toBe(false);
+    expect(await repo.markReminderSent(sent.reference, 'A', now)).toBe(true);
+    expect(await repo.claimDueReminders(new Date(now.getTime() + 60_000), 'B', 10, 120_000)).toEqual([]);
+    const reclaimed = await repo.claimDueReminders(new Date(now.getTime() + 120_000), 'B', 10, 120_000);
+    expect(reclaimed.map((c) => [c.reference, c.reminder.claimedBy])).toEqual([[crashed.reference, 'B']]);
+    expect(await repo.markReminderSent(crashed.reference, 'A', now)).toBe(false);
+    expect((await repo.findByReference(sent.reference))?.reminder.state).toBe('sent');
+  });
+
+  test('When claims are limited, then no more than the limit are claimed per call', async () => {
+    const repo = await create();
+    for (let i = 0; i < 5; i++) await repo.book(booking(), 10);
+    const now = new Date('2026-12-01T06:40:00Z');
+    expect(await repo.claimDueReminders(now, 'A', 3, 120_000)).toHaveLength(3);
+    expect(await repo.claimDueReminders(now, 'A', 3, 120_000)).toHaveLength(2);
+  });
+});
