@@ -1,0 +1,68 @@
+import type { Language } from '../i18n/localizer';
+
+/** Value tier: high-value clients get priority routing. */
+export type CustomerTier = 'standard' | 'priority' | 'premier';
+export const CUSTOMER_TIERS: readonly CustomerTier[] = ['standard', 'priority', 'premier'];
+
+/** One chat identity of a client (the same client may write from Teams and Web Chat). */
+export interface ChannelUser {
+  channelId: string;
+  userId: string;
+}
+
+/** What the client agreed to be contacted for. */
+export interface CustomerConsent {
+  surveys: boolean;
+  marketing: boolean;
+}
+
+/** A business client (contact person of an SME) as the bank knows them. */
+export interface Customer {
+  id: string;
+  /** Id in the bank's CRM; unique when present. */
+  externalId?: string;
+  channelUsers: ChannelUser[];
+  name?: string;
+  company?: string;
+  phone?: string;
+  email?: string;
+  language?: Language;
+  tier: CustomerTier;
+  relationshipManager?: string;
+  tags: string[];
+  consent: CustomerConsent;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Fields an import or the bot may set; omitted fields are left as they are. */
+export type CustomerFields = Partial<Omit<Customer, 'id' | 'externalId' | 'channelUsers' | 'createdAt' | 'updatedAt'>>;
+
+/**
+ * Port for customers. A channel user belongs to at most one customer; linking it to a
+ * second one is refused (AppError 409) rather than silently moving a client's history.
+ */
+export interface CustomerRepository {
+  /** Creates the customer with this CRM id or updates the given fields; returns the stored customer. */
+  upsertByExternalId(externalId: string, fields: CustomerFields, at?: Date): Promise<Customer>;
+  /** Creates a customer known only from chat (no CRM id yet). */
+  create(fields: CustomerFields & { channelUsers?: ChannelUser[] }, at?: Date): Promise<Customer>;
+  /** The customer this chat identity is linked to, or undefined. */
+  findByChannelUser(channelId: string, userId: string): Promise<Customer | undefined>;
+  /** Links a chat identity to a customer (idempotent); throws AppError 404/409. */
+  linkChannelUser(customerId: string, channelUser: ChannelUser, at?: Date): Promise<Customer>;
+  get(customerId: string): Promise<Customer | undefined>;
+}
+
+/** Defaults of a new customer: standard tier, no consent until the client gives it. */
+export const NEW_CUSTOMER_DEFAULTS: Pick<Customer, 'tier' | 'tags' | 'consent'> = {
+  tier: 'standard',
+  tags: [],
+  consent: { surveys: false, marketing: false },
+};
+
+/** The single string a channel user is indexed by (unique across customers). */
+export function channelUserKey(channelUser: ChannelUser): string {
+  if (!channelUser?.channelId || !channelUser.userId) throw new Error('A channel user needs channelId and userId');
+  return `${channelUser.channelId}:${channelUser.userId}`;
+}
