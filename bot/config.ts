@@ -1,0 +1,109 @@
+/**
+ * Rapport's configuration: the only module that reads `process.env`. Every key has a
+ * default (or is optional) and a one-line description; `.env.example` lists the same keys.
+ * A bad value stops the start with one line naming the variable.
+ */
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const optionalUrl = (protocols: string[]) => z.string().trim().optional().transform((v) => (v ? v : undefined)).refine(
+  (v) => v === undefined || (URL.canParse(v) && protocols.includes(new URL(v).protocol)),
+  { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+);
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
+
+/** Each key: schema with default, and its description (used for docs and .env.example). */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('Runtime mode'),
+  PORT: int(0, 65535).default(3978).describe('HTTP port of the bot server'),
+  HOST: z.string().default('0.0.0.0').describe('Interface to listen on'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level; message text is only logged at debug'),
+  MicrosoftAppId: z.string().default('').describe('Bot Framework app id; empty disables auth (local use, Emulator)'),
+  MicrosoftAppPassword: z.string().default('').describe('Bot Framework app password (MultiTenant/SingleTenant)'),
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant').describe('Bot Framework app type'),
+  MicrosoftAppTenantId: z.string().default('').describe('Tenant id for SingleTenant/UserAssignedMSI apps'),
+  MAX_BODY_BYTES: int(1024).default(256 * 1024).describe('Largest accepted request body in bytes (larger gets 413)'),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']).describe('Redis for conversation/user state and locks; empty = embedded storage'),
+  REDIS_KEY_PREFIX: z.string().default('rapport:').describe('Prefix of every Redis key'),
+  CONVERSATION_STATE_TTL_SECONDS: int(60).default(7 * 24 * 3600).describe('Idle conversation state expires after this many seconds'),
+  USER_STATE_TTL_SECONDS: int(60).default(180 * 24 * 3600).describe('User state expires after this many seconds without a visit'),
+  MONGODB_URI: optionalUrl(['mongodb:', 'mongodb+srv:']).describe('MongoDB for transcripts and business data; empty = embedded storage'),
+  DATA_DIR: z.string().default('./data').describe('Folder for embedded storage files (used when Redis/Mongo are not configured)'),
+  TRANSCRIPT_BATCH_SIZE: int(1, 10000).default(200).describe('Transcript entries written per batch'),
+  TRANSCRIPT_FLUSH_MS: int(5, 60000).default(100).describe('Longest wait before a partial transcript batch is written'),
+  TRANSCRIPT_MAX_BUFFERED: int(100).default(50000).describe('Buffered transcript entries beyond which /readyz fails'),
+  LOCK_TTL_MS: int(100).default(30000).describe('A crashed turn releases its conversation lock after this long'),
+  LOCK_WAIT_MS: int(100).default(20000).describe('How long a turn waits for its conversation lock'),
+  SHUTDOWN_TIMEOUT_MS: int(100).default(10000).describe('Grace period for in-flight turns and transcript flush on SIGTERM'),
+  BANK_NAME_ZH: z.string().default('融通银行').describe('Bank name shown to clients in Chinese'),
+  BANK_NAME_EN: z.string().default('Rongtong Bank').describe('Bank name shown to clients in English'),
+  BUSINESS_TIMEZONE: z.string().default('Asia/Shanghai').refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', 'must be an IANA time zone').describe('Business time zone'),
+  BUSINESS_OPENS: hhmm.default('09:00').describe('Business hours start (local time)'),
+  BUSINESS_CLOSES: hhmm.default('17:30').describe('Business hours end (local time)'),
+  CALENDAR_DIR: z.string().default('./config/calendars').describe('Folder of holiday/make-up workday calendar files (one per year)'),
+  COMPLAINT_SLA_HOURS_LOW: z.coerce.number().positive().default(40).describe('Business hours to resolve a low-severity complaint'),
+  COMPLAINT_SLA_HOURS_MEDIUM: z.coerce.number().positive().default(16).describe('Business hours to resolve a medium-severity complaint'),
+  COMPLAINT_SLA_HOURS_HIGH: z.coerce.number().positive().default(8).describe('Business hours to resolve a high-severity complaint'),
+  COMPLAINT_SLA_HOURS_CRITICAL: z.coerce.number().positive().default(4).describe('Business hours to resolve a critical complaint'),
+  CALLBACK_SLOT_MINUTES: int(5, 240).default(30).describe('Length of a callback slot'),
+  CALLBACK_STAFF_ON_DUTY: int(1, 1000).default(2).describe('Callbacks bookable per slot (staff on duty)'),
+  CALLBACK_REMINDER_MINUTES: int(1, 24 * 60).default(30).describe('Reminder sent this many minutes before a callback'),
+  CALLBACK_REMINDER_INTERVAL_MS: int(1000).default(30000).describe('How often due reminders are claimed and sent'),
+  NLU_MODEL_PATH: z.string().default('./data/nlu/model.json').describe('Trained intent model file'),
+  KB_DIR: z.string().default('./data/kb').describe('Knowledge base articles folder'),
+  SURVEYS_DIR: z.string().default('./data/surveys').describe('Survey definitions folder'),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface AppConfig extends RawConfig {
+  /** Absolute path of the embedded storage folder. */
+  dataDir: string;
+  storage: { redis: boolean; mongo: boolean };
+}
+
+/** Thrown with a one-line message naming the variable. */
+export class ConfigError extends Error {}
+
+/**
+ * Reads `.env` (if present, without overriding the real environment) and validates.
+ * @param env the environment to read; defaults to process.env (after .env is loaded).
+ */
+export function loadConfig(env?: Record<string, string | undefined>, options: { cwd?: string } = {}): AppConfig {
+  const cwd = options.cwd ?? process.cwd();
+  let source = env;
+  if (!source) {
+    dotenv.config({ path: path.join(cwd, '.env'), quiet: true });
+    source = process.env;
+  }
+  const parsed = configSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue.path[0] ?? 'config');
+    throw new ConfigError(`Invalid configuration: ${key}=${JSON.stringify(source[key] ?? '')} ${issue.message}`);
+  }
+  const raw = parsed.data;
+  return {
+    ...raw,
+    dataDir: path.resolve(cwd, raw.DATA_DIR),
+    NLU_MODEL_PATH: path.resolve(cwd, raw.NLU_MODEL_PATH),
+    CALENDAR_DIR: path.resolve(cwd, raw.CALENDAR_DIR),
+    KB_DIR: path.resolve(cwd, raw.KB_DIR),
+    SURVEYS_DIR: path.resolve(cwd, raw.SURVEYS_DIR),
+    storage: { redis: Boolean(raw.REDIS_URL), mongo: Boolean(raw.MONGODB_URI) },
+  };
+}
+
+/** `.env.example` text generated from the schema, so the two never drift. */
+export function envExample(): string {
+  const lines = ['# Rapport configuration. Every key is optional; defaults shown.'];
+  for (const [key, schema] of Object.entries(configSchema.shape)) {
+    const description = (schema as z.ZodType).description ?? '';
+    const parsed = (schema as z.ZodType).safeParse(undefined);
+    const value = parsed.success && parsed.data !== undefined ? String(parsed.data) : '';
+    lines.push(`# ${description}`, `${key}=${value}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

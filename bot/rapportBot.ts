@@ -1,0 +1,120 @@
+import {
+  ActivityTypes, TeamsActivityHandler, TurnContext,
+  type ConversationState, type StatePropertyAccessor, type UserState,
+} from 'botbuilder';
+import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
+import type { Logger } from './logger';
+import type { Localizer, Language } from '../services/i18n/localizer';
+import { resolveLanguage } from '../services/conversation/languageResolver';
+import { MAIN_DIALOG, welcomeActivity, type MainDialog, type TurnRecognition } from '../dialogs/mainDialog';
+import { setTurnLanguage, turnLanguage } from '../dialogs/turnLanguage';
+
+/** What the bot keeps per conversation besides the dialog stack. */
+export interface ConversationProfile {
+  language?: Language;
+  /** Set when the client explicitly asked for a language; it then wins over the locale. */
+  languageChosen?: boolean;
+  turns: number;
+}
+
+/** Recognizes a message once per turn; the result is shared by routing and dialogs. */
+export interface TurnRecognizer {
+  recognize(text: string, locale?: string): TurnRecognition;
+}
+
+const RECOGNITION_KEY = Symbol('rapport.recognition');
+
+/** The recognition the bot made for this turn (undefined for non-message activities). */
+export function turnRecognition(context: TurnContext): TurnRecognition | undefined {
+  return context.turnState.get(RECOGNITION_KEY) as TurnRecognition | undefined;
+}
+
+export interface RapportBotDependencies {
+  conversationState: ConversationState;
+  userState: UserState;
+  mainDialog: MainDialog;
+  recognizer: TurnRecognizer;
+  localizer: Localizer;
+  logger: Logger;
+  bankName: (language: Language) => string;
+}
+
+/**
+ * The one bot for Web Chat, Teams and the Emulator. Each message: resolve the language,
+ * recognize once, continue the active dialog or start the main dialog, save state.
+ */
+export class RapportBot extends TeamsActivityHandler {
+  private readonly dialogState: StatePropertyAccessor<DialogState>;
+  private readonly profile: StatePropertyAccessor<ConversationProfile>;
+  private readonly dialogs: DialogSet;
+
+  constructor(private readonly deps: RapportBotDependencies) {
+    super();
+    for (const key of ['conversationState', 'userState', 'mainDialog', 'recognizer', 'localizer', 'logger'] as const) {
+      if (!deps?.[key]) throw new Error(`RapportBot needs ${key}`);
+    }
+    this.dialogState = deps.conversationState.createProperty<DialogState>('dialogState');
+    this.profile = deps.conversationState.createProperty<ConversationProfile>('profile');
+    this.dialogs = new DialogSet(this.dialogState);
+    this.dialogs.add(deps.mainDialog);
+
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+
+    this.onMembersAdded(async (context, next) => {
+      const botId = context.activity.recipient?.id;
+      const joined = (context.activity.membersAdded ?? []).filter((m) => m.id !== botId);
+      if (joined.length > 0) await this.welcome(context);
+      await next();
+    });
+  }
+
+  /** Welcome in personal scope (Teams) and Web Chat; never in a team channel, where it would be noise. */
+  private async welcome(context: TurnContext): Promise<void> {
+    const conversationType = context.activity.conversation?.conversationType;
+    if (conversationType === 'channel' || conversationType === 'groupChat') return;
+    const language = resolveLanguage({ locale: context.activity.locale });
+    await context.sendActivity(welcomeActivity(this.deps.localizer, language, this.deps.bankName(language)));
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    if (context.activity.channelId === 'msteams' && context.activity.conversation?.conversationType === 'channel') {
+      TurnContext.removeRecipientMention(context.activity);
+    }
+    const profile = await this.profile.get(context, { turns: 0 });
+    const text = typeof context.activity.text === 'string' ? context.activity.text.trim() : '';
+    const language = resolveLanguage({
+      chosen: profile.languageChosen ? profile.language : undefined,
+      locale: context.activity.locale,
+      text,
+      previous: profile.language,
+    });
+    setTurnLanguage(context, language);
+    if (text) context.turnState.set(RECOGNITION_KEY, this.deps.recognizer.recognize(text, language));
+
+    const dc = await this.dialogs.createContext(context);
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(MAIN_DIALOG);
+
+    const finalLanguage = turnLanguage(context);
+    if (finalLanguage !== language) profile.languageChosen = true;
+    profile.language = finalLanguage;
+    profile.turns += 1;
+  }
+
+  /** Saves state after every turn, whatever the handlers did. */
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    if (context.activity.type === ActivityTypes.Message || context.activity.type === ActivityTypes.Invoke) {
+      await this.deps.conversationState.saveChanges(context, false);
+      await this.deps.userState.saveChanges(context, false);
+    }
+  }
+
+  /** For onTurnError: forget the dialog stack so the next message starts clean. */
+  async resetDialogs(context: TurnContext): Promise<void> {
+    await this.deps.conversationState.delete(context);
+  }
+}

@@ -1,0 +1,206 @@
+import { ActivityTypes, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import {
+  ComponentDialog, WaterfallDialog,
+  type Dialog, type DialogTurnResult, type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import type { Localizer } from '../services/i18n/localizer';
+import type { InterruptionDetector } from '../services/conversation/interruptionDetector';
+import type { HandoffReason, HandoffRequester } from '../services/handoff/handoffRequester';
+import { formatDateTime } from '../services/i18n/formatters';
+import { setTurnLanguage, turnLanguage } from './turnLanguage';
+
+export const MAIN_DIALOG = 'mainDialog';
+const ROUTE_WATERFALL = 'mainDialog.route';
+/** The intents behind `main.menuChoices`, in the same order. */
+export const MENU_INTENTS = ['menu_topics', 'complaint_file', 'callback_book', 'complaint_status', 'survey_feedback'] as const;
+
+/** What the recognizer found in this turn's message (the fields routing needs). */
+export interface TurnRecognition {
+  topIntent: string;
+  topScore: number;
+  entities: Array<{ type: string; value: unknown; text: string }>;
+}
+
+/** Where an intent leads: a dialog id and the options it starts with. */
+export interface Route {
+  dialogId: string;
+  options?: (recognition: TurnRecognition, text: string) => object | undefined;
+}
+
+/** A follow-up dialog started when a feature dialog ends with a given result. */
+export interface FollowUp {
+  when: (result: any) => boolean;
+  dialogId: string;
+  options?: (result: any) => object | undefined;
+}
+
+/** Per-conversation counters that outlive a single dialog. */
+export interface MainDialogMemory {
+  consecutiveMisses: number;
+}
+
+export interface MainDialogDependencies {
+  localizer: Localizer;
+  interruptions: InterruptionDetector;
+  handoff: HandoffRequester;
+  timeZone: string;
+  /** The recognition of the current turn (the bot recognizes once per turn). */
+  recognitionOf: (context: TurnContext) => TurnRecognition | undefined;
+  memory: StatePropertyAccessor<MainDialogMemory>;
+  /** Feature dialogs, added as children. */
+  dialogs: Dialog[];
+  /** Intent name → route. */
+  routes: Record<string, Route>;
+  /** Dialog that handles a message no intent matched (e.g. knowledge-base suggestions); its result `{ outcome: 'no_match' }` counts as a miss. */
+  unmatched?: Route;
+  follow?: FollowUp[];
+  /** Replies given without a dialog: intent → locale key. */
+  smallTalk?: Record<string, string>;
+  bankName: (language: ReturnType<typeof turnLanguage>) => string;
+}
+
+/**
+ * Routes each new message: global requests (help, a person, a language) first, then the
+ * recognized intent to its feature dialog; a message nothing matches is a miss, and after
+ * the second miss in a row the client is offered a person. Business rules stay in the
+ * services the feature dialogs call.
+ */
+export class MainDialog extends ComponentDialog {
+  constructor(private readonly deps: MainDialogDependencies) {
+    super(MAIN_DIALOG);
+    if (!deps?.localizer || !deps.recognitionOf || !deps.memory || !deps.routes) throw new Error('MainDialog dependencies missing');
+    for (const dialog of deps.dialogs) this.addDialog(dialog);
+    this.addDialog(new WaterfallDialog(ROUTE_WATERFALL, [
+      this.routeStep.bind(this),
+      this.followUpStep.bind(this),
+      this.finalStep.bind(this),
+    ]));
+    this.initialDialogId = ROUTE_WATERFALL;
+  }
+
+  private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const context = step.context;
+    const activity = context.activity;
+    if (activity.type !== ActivityTypes.Message) return step.endDialog();
+    const text = (activity.text ?? '').trim();
+    const interruption = this.deps.interruptions.detect(text);
+    if (interruption) {
+      await this.resetMisses(context);
+      switch (interruption.kind) {
+        case 'help':
+          await this.sendMenu(context, 'main.helpIntro');
+          return step.endDialog();
+        case 'cancel':
+          await context.sendActivity(this.t(context, 'common.nothingToCancel'));
+          return step.endDialog();
+        case 'switchLanguage':
+          setTurnLanguage(context, interruption.language);
+          await context.sendActivity(this.t(context, 'common.languageSwitched'));
+          return step.endDialog();
+        case 'human':
+          await this.requestHandoff(context, 'client_request');
+          return step.endDialog();
+      }
+    }
+    if (!text) {
+      // A card submit or attachment with nothing to route: say so rather than stay silent.
+      await this.sendMenu(context, 'main.notUnderstood');
+      return step.endDialog();
+    }
+    const recognition = this.menuIntent(context, text) ?? this.deps.recognitionOf(context) ?? { topIntent: 'None', topScore: 0, entities: [] };
+    if (recognition.topIntent === 'menu_topics') {
+      await this.resetMisses(context);
+      await this.sendMenu(context, 'main.topicsIntro', false, 'main.topicChoices');
+      return step.endDialog();
+    }
+    const smallTalkKey = this.deps.smallTalk?.[recognition.topIntent];
+    if (smallTalkKey) {
+      await this.resetMisses(context);
+      await this.sendMenu(context, smallTalkKey);
+      return step.endDialog();
+    }
+    if (recognition.topIntent === 'human_agent') {
+      await this.resetMisses(context);
+      await this.requestHandoff(context, 'client_request');
+      return step.endDialog();
+    }
+    const route = this.deps.routes[recognition.topIntent];
+    if (route) {
+      await this.resetMisses(context);
+      return step.beginDialog(route.dialogId, route.options?.(recognition, text));
+    }
+    if (this.deps.unmatched) {
+      return step.beginDialog(this.deps.unmatched.dialogId, this.deps.unmatched.options?.(recognition, text));
+    }
+    return step.next({ outcome: 'no_match' });
+  }
+
+  private async followUpStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const result = step.result as { outcome?: string } | undefined;
+    if (result?.outcome === 'no_match') {
+      await this.countMiss(step.context);
+      return step.endDialog();
+    }
+    if (result?.outcome && result.outcome !== 'no_match') await this.resetMisses(step.context);
+    const followUp = this.deps.follow?.find((f) => f.when(result));
+    if (followUp) return step.beginDialog(followUp.dialogId, followUp.options?.(result));
+    return step.next(result);
+  }
+
+  private async finalStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.endDialog(step.result);
+  }
+
+  /** A tap on one of the main choices means its intent, whatever the classifier says. */
+  private menuIntent(context: TurnContext, text: string): TurnRecognition | undefined {
+    const language = turnLanguage(context);
+    const index = this.deps.localizer.list(language, 'main.menuChoices').indexOf(text);
+    return index >= 0 ? { topIntent: MENU_INTENTS[index], topScore: 1, entities: [] } : undefined;
+  }
+
+  private async countMiss(context: TurnContext): Promise<void> {
+    const memory = await this.deps.memory.get(context, { consecutiveMisses: 0 });
+    memory.consecutiveMisses += 1;
+    if (memory.consecutiveMisses >= 2) {
+      await this.sendMenu(context, 'main.notUnderstoodOfferPerson', true);
+    } else {
+      await this.sendMenu(context, 'main.notUnderstood');
+    }
+  }
+
+  private async resetMisses(context: TurnContext): Promise<void> {
+    const memory = await this.deps.memory.get(context, { consecutiveMisses: 0 });
+    memory.consecutiveMisses = 0;
+  }
+
+  private async requestHandoff(context: TurnContext, reason: HandoffReason): Promise<void> {
+    const language = turnLanguage(context);
+    const { activity } = context;
+    const { requestedAt } = await this.deps.handoff.requestHandoff({
+      channelId: activity.channelId, conversationId: activity.conversation.id, userId: activity.from.id, language, reason,
+    });
+    await context.sendActivity(this.t(context, 'common.handoffRequested', { time: formatDateTime(requestedAt, language, this.deps.timeZone) }));
+  }
+
+  /** A message with the main choices as suggested actions (and a person, when offered). */
+  private async sendMenu(context: TurnContext, key: string, offerPerson = false, choicesKey = 'main.menuChoices'): Promise<void> {
+    const language = turnLanguage(context);
+    const choices = this.deps.localizer.list(language, choicesKey);
+    if (offerPerson) choices.unshift(this.deps.localizer.t(language, 'main.personChoice'));
+    const text = this.deps.localizer.t(language, key, { bankName: this.deps.bankName(language) });
+    await context.sendActivity(MessageFactory.suggestedActions(choices, text));
+  }
+
+  private t(context: TurnContext, key: string, params?: Record<string, string | number>): string {
+    return this.deps.localizer.t(turnLanguage(context), key, params);
+  }
+}
+
+/** The bilingual welcome card text; kept here so the bot and tests share one builder. */
+export function welcomeActivity(localizer: Localizer, language: ReturnType<typeof turnLanguage>, bankName: string) {
+  const text = localizer.t(language, 'common.welcome', { bankName });
+  const choices = localizer.list(language, 'main.menuChoices');
+  const message = MessageFactory.suggestedActions(choices, text);
+  return message;
+}
+

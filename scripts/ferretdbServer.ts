@@ -1,0 +1,67 @@
+/**
+ * Runs a FerretDB (MongoDB wire protocol over SQLite) child process on loopback, for tests and
+ * benchmarks on machines where no MongoDB server can be installed. Build the binary with
+ * `bash .ci/build-ferretdb`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const FERRETDB_DEFAULT_BIN = path.join(os.homedir(), '.cache/rapport/ferretdb-v1.24.2');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`FerretDB did not listen on port ${port} within ${timeoutMs} ms`);
+}
+
+export interface FerretDbServer {
+  uri: string;
+  port: number;
+  dir: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts FerretDB; the binary path defaults to where .ci/build-ferretdb puts it. */
+export async function startFerretDb(options: { bin?: string; dir?: string; port?: number; database?: string } = {}): Promise<FerretDbServer> {
+  const bin = options.bin ?? FERRETDB_DEFAULT_BIN;
+  if (!fs.existsSync(bin)) throw new Error(`FerretDB binary not found at ${bin}: run \`bash .ci/build-ferretdb\` (needs Go), or set MONGODB_URI to a MongoDB server.`);
+  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-ferretdb-'));
+  const port = options.port ?? await freePort();
+  const child = spawn(bin, [
+    '--handler=sqlite', `--sqlite-url=file:${dir}/`, '--telemetry=disable',
+    `--listen-addr=127.0.0.1:${port}`, '--log-level=error', '--debug-addr=-',
+  ], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForPort(port, 15000);
+  return {
+    uri: `mongodb://127.0.0.1:${port}/${options.database ?? 'rapport'}`,
+    port, dir, child,
+    stop: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
