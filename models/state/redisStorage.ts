@@ -37,6 +37,14 @@ return 1
 
 const COMMAND = 'rapportStorageCompareAndSet';
 
+/** Upper bound on keys in one shared MGET, to keep a single Redis command short. */
+const MAX_KEYS_PER_MGET = 1000;
+
+interface ReadBatch {
+  keys: Set<string>;
+  result: Promise<Map<string, string | null>>;
+}
+
 type CasRedis = Redis & {
   [COMMAND](key: string, expectedETag: string, value: string, ttlSeconds: number): Promise<number>;
 };
@@ -51,11 +59,13 @@ type CasRedis = Redis & {
  *   keys may hold any characters; returned objects are fresh copies (JSON round trip).
  *
  * Each key's write is atomic across processes: a Lua compare-and-set (EVALSHA through
- * ioredis `defineCommand`). A `read` is one MGET however many keys it asks for.
+ * ioredis `defineCommand`). Reads go out as one MGET shared by every `read` of the process
+ * in the same event-loop turn.
  *
  * TTL: botbuilder names user state `<channel>/users/<userId>` and conversation state
  * `<channel>/conversations/<conversationId>`. A key containing `/users/` gets
- * `userTtlSeconds`, every other key `conversationTtlSeconds`. The TTL restarts on each
+ * `userTtlSeconds`, every other key `conversationTtlSeconds` (so `PrivateConversationState`,
+ * keyed `<channel>/conversations/<id>/users/<userId>`, gets the user TTL). The TTL restarts on each
  * write (botbuilder writes state only when it changed), so an idle conversation expires.
  */
 export class RedisStorage implements Storage {
@@ -63,6 +73,7 @@ export class RedisStorage implements Storage {
   private readonly keyPrefix: string;
   private readonly conversationTtlSeconds: number;
   private readonly userTtlSeconds: number;
+  private pendingRead: ReadBatch | undefined;
 
   constructor(options: RedisStorageOptions) {
     if (!options?.redis) throw new TypeError('RedisStorage: options.redis is required');
@@ -79,14 +90,18 @@ export class RedisStorage implements Storage {
     this.redis = options.redis as CasRedis;
   }
 
-  /** Reads the items that exist; unknown keys are left out of the result. */
+  /**
+   * Reads the items that exist; unknown keys are left out of the result. Reads issued in the
+   * same event-loop turn (e.g. ConversationState and UserState of many concurrent turns)
+   * share one MGET, so a busy process makes one round trip where it would make dozens.
+   */
   async read(keys: string[]): Promise<StoreItems> {
     if (!keys) throw new ReferenceError('Keys are required when reading.');
     const items: StoreItems = {};
     if (keys.length === 0) return items;
-    const values = await this.redis.mget(keys.map((key) => this.keyPrefix + key));
-    keys.forEach((key, i) => {
-      const value = values[i];
+    const values = await this.fetch(keys);
+    keys.forEach((key) => {
+      const value = values.get(key);
       if (value === null || value === undefined) return;
       const nl = value.indexOf('\n');
       const item = JSON.parse(value.slice(nl + 1));
@@ -94,6 +109,34 @@ export class RedisStorage implements Storage {
       items[key] = item;
     });
     return items;
+  }
+
+  /** Joins the next shared MGET; each caller parses its own copy, so results are never shared objects. */
+  private fetch(keys: string[]): Promise<Map<string, string | null>> {
+    let batch = this.pendingRead;
+    if (!batch || batch.keys.size + keys.length > MAX_KEYS_PER_MGET) {
+      batch = this.startReadBatch();
+    }
+    for (const key of keys) batch.keys.add(key);
+    return batch.result;
+  }
+
+  private startReadBatch(): ReadBatch {
+    const keys = new Set<string>();
+    let resolve!: (values: Map<string, string | null>) => void;
+    let reject!: (err: unknown) => void;
+    const result = new Promise<Map<string, string | null>>((res, rej) => { resolve = res; reject = rej; });
+    const batch: ReadBatch = { keys, result };
+    this.pendingRead = batch;
+    setImmediate(() => {
+      if (this.pendingRead === batch) this.pendingRead = undefined;
+      const list = [...keys];
+      this.redis.mget(list.map((key) => this.keyPrefix + key)).then(
+        (values) => resolve(new Map(list.map((key, i) => [key, values[i] ?? null]))),
+        reject,
+      );
+    });
+    return batch;
   }
 
   /** Writes every change; rejects with the first eTag conflict after all keys were tried. */

@@ -222,6 +222,33 @@ describe('FileStorage restart', () => {
   });
 });
 
+describe('RedisStorage shared reads', () => {
+  test('When 50 turns read at once, then one MGET serves them all and each gets its own copy of its own keys', async () => {
+    const keyPrefix = uniquePrefix('storage-mget');
+    prefixes.push(keyPrefix);
+    const client = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
+    try {
+      const storage = new RedisStorage({ redis: client, keyPrefix, conversationTtlSeconds: 60, userTtlSeconds: 60 });
+      const changes: Record<string, { n: number }> = {};
+      for (let i = 0; i < 50; i++) changes[`msteams/conversations/c${i}`] = { n: i };
+      await storage.write({ ...changes, 'msteams/users/shared': { n: -1 } });
+      const mget = jest.spyOn(client, 'mget');
+
+      const reads = await Promise.all(Array.from({ length: 50 }, (_, i) => storage.read([`msteams/conversations/c${i}`, 'msteams/users/shared', 'msteams/conversations/missing'])));
+
+      expect(mget).toHaveBeenCalledTimes(1);
+      reads.forEach((items, i) => {
+        expect(Object.keys(items).sort()).toEqual([`msteams/conversations/c${i}`, 'msteams/users/shared']);
+        expect(items[`msteams/conversations/c${i}`].n).toBe(i);
+      });
+      reads[0]['msteams/users/shared'].n = 999;
+      expect(reads[1]['msteams/users/shared'].n).toBe(-1);
+    } finally {
+      await client.quit();
+    }
+  });
+});
+
 describe('RedisStorage TTL', () => {
   test('When the conversation TTL passes, then conversation state expires while user state keeps its longer TTL', async () => {
     const keyPrefix = uniquePrefix('storage-ttl');
