@@ -45,6 +45,20 @@ export interface SparseVector {
 }
 
 const tokenizer = createWordTokenizer();
+
+/** natural's Porter stemmer costs ~15 µs a word; vocabularies are small, so memoise (bounded). */
+const stemCache = new Map<string, string>();
+const STEM_CACHE_LIMIT = 50_000;
+
+function stem(token: string): string {
+  let stemmed = stemCache.get(token);
+  if (stemmed === undefined) {
+    stemmed = PorterStemmer.stem(token);
+    if (stemCache.size >= STEM_CACHE_LIMIT) stemCache.clear();
+    stemCache.set(token, stemmed);
+  }
+  return stemmed;
+}
 const HAN_RUN = /\p{Script=Han}+/gu;
 const DIGITS = /^\d+([.,]\d+)*$/;
 
@@ -59,9 +73,9 @@ export function extractTerms(normalized: string, options: FeatureOptions): strin
       const token = raw.replace(/^['\-/]+|['\-/]+$/g, '');
       if (token.length === 0) continue;
       const isNumber = DIGITS.test(token);
-      const stem = isNumber ? '<num>' : PorterStemmer.stem(token);
-      stems.push(stem);
-      if (options.rawWords && !isNumber && stem !== token) terms.push(`r:${token}`);
+      const stemmed = isNumber ? '<num>' : stem(token);
+      stems.push(stemmed);
+      if (options.rawWords && !isNumber && stemmed !== token) terms.push(`r:${token}`);
       if (options.charNgramMax > 0 && !isNumber) addCharGrams(terms, ` ${token} `, options);
     }
     stems.push('');

@@ -4,7 +4,7 @@
 import * as OpenCC from 'opencc-js';
 
 /** Longest input, in UTF-16 code units, that is looked at; intents live in the first sentences. */
-export const MAX_INPUT_LENGTH = 1000;
+export const MAX_INPUT_LENGTH = 500;
 
 const toSimplified = OpenCC.Converter({ from: 'tw', to: 'cn' });
 
