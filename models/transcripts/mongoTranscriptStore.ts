@@ -2,7 +2,7 @@ import type { Activity, PagedResult, TranscriptInfo, TranscriptStore } from 'bot
 import { Schema, type Connection, type Model } from 'mongoose';
 import {
   TRANSCRIPT_PAGE_SIZE, type TranscriptEntryDoc, decodeToken, encodeToken, fromEntryDoc,
-  newTranscriptEntryId, pageConversations, requireIds, toEntryDoc,
+  newTranscriptEntryId, requireIds, toEntryDoc,
 } from './transcriptEntry';
 
 /** Options for {@link MongoTranscriptStore}. */
@@ -36,7 +36,7 @@ const transcriptConversationSchema = new Schema<TranscriptConversationDoc>({
   conversationId: { type: String, required: true },
   created: { type: Date, required: true },
 }, { versionKey: false, timestamps: false });
-transcriptConversationSchema.index({ channelId: 1, created: 1 });
+transcriptConversationSchema.index({ channelId: 1, created: 1, conversationId: 1 });
 
 /**
  * botbuilder `TranscriptStore` on MongoDB (or a Mongo-wire server such as FerretDB), with
@@ -138,9 +138,20 @@ export class MongoTranscriptStore implements TranscriptStore {
   async listTranscripts(channelId: string, continuationToken?: string): Promise<PagedResult<TranscriptInfo>> {
     requireIds(channelId, undefined, false);
     await this.init();
-    const rows = await this.conversations.find({ channelId }, { conversationId: 1, created: 1 })
-      .sort({ created: 1, conversationId: 1 }).lean<TranscriptConversationDoc[]>();
-    return pageConversations(rows.map((r) => ({ channelId, id: r.conversationId, created: new Date(r.created) })), continuationToken);
+    const filter: Record<string, unknown> = { channelId };
+    if (continuationToken) {
+      const after = await this.conversations.findOne({ channelId, conversationId: continuationToken }).lean<TranscriptConversationDoc>();
+      // An unknown token gives an empty page, as in MemoryTranscriptStore.
+      if (!after) return { items: [], continuationToken: undefined as unknown as string };
+      filter.$or = [{ created: { $gt: after.created } }, { created: after.created, conversationId: { $gt: after.conversationId } }];
+    }
+    const rows = await this.conversations.find(filter).sort({ created: 1, conversationId: 1 })
+      .limit(TRANSCRIPT_PAGE_SIZE).lean<TranscriptConversationDoc[]>();
+    const items = rows.map((r) => ({ channelId, id: r.conversationId, created: new Date(r.created) }));
+    return {
+      items,
+      continuationToken: (items.length === TRANSCRIPT_PAGE_SIZE ? items[items.length - 1].id : undefined) as string,
+    };
   }
 
   /** Deletes every activity of one conversation. */

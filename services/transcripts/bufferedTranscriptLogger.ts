@@ -90,9 +90,14 @@ export class BufferedTranscriptLogger implements TranscriptLogger {
     this.retryMaxMs = positive('retryMaxMs', options.retryMaxMs ?? 10_000);
   }
 
-  /** Queues a masked copy of the activity and returns at once. */
+  /**
+   * Queues a masked copy of the activity and returns at once. Throws (and queues nothing) for
+   * an activity without `channelId` or `conversation.id`; `TranscriptLoggerMiddleware` logs that.
+   */
   logActivity(activity: Partial<Activity>): void {
     if (!activity) throw new Error('Activity is required.');
+    // Refused here, not in the store: an entry the store can never accept would block the queue.
+    if (!activity.channelId || !activity.conversation?.id) throw new Error('Activity needs channelId and conversation.id to be logged.');
     if (this.queue.length >= this.maxBuffered) this.noteOverflow();
     this.queue.push({ entryId: newTranscriptEntryId(), activity: maskActivity(activity) });
     if (this.queue.length >= this.batchSize) this.startDraining();

@@ -139,6 +139,15 @@ describe('BufferedTranscriptLogger', () => {
     expect(transcripts.stats()).toMatchObject({ buffered: 0, written: 1 });
   });
 
+  test('When an activity has no conversation, then logActivity throws and the queue stays unblocked', async () => {
+    const sink = new SwitchableSink();
+    const transcripts = new BufferedTranscriptLogger({ sink, logger: capturingLogger().logger });
+    expect(() => transcripts.logActivity({ type: 'message', channelId: 'webchat', text: 'x' })).toThrow(/conversation\.id/);
+    transcripts.logActivity(activity(1));
+    await transcripts.flush(2000);
+    expect(transcripts.stats()).toMatchObject({ buffered: 0, written: 1 });
+  });
+
   test('When required options are missing or invalid, then construction fails', () => {
     const logger = capturingLogger().logger;
     expect(() => new BufferedTranscriptLogger({ sink: undefined as unknown as TranscriptBatchSink, logger })).toThrow(/sink/);
