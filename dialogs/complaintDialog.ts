@@ -1,0 +1,236 @@
+import { ActionTypes } from 'botbuilder';
+import {
+  WaterfallDialog,
+  type Choice, type DialogContext, type DialogTurnResult, type FoundChoice, type PromptValidatorContext, type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
+import { LocalizedChoicePrompt, type LocalizedPromptOptions } from './prompts/localizedChoicePrompt';
+import { LocalizedTextPrompt } from './prompts/localizedTextPrompt';
+import { turnLanguage } from './turnLanguage';
+import { parseContact, type Contact } from '../services/contact/contactValidator';
+import { formatDateTime } from '../services/i18n/formatters';
+import type { Language, Localizer } from '../services/i18n/localizer';
+import type { ComplaintService } from '../services/tickets/complaintService';
+import { COMPLAINT_CATEGORIES, SEVERITIES, type ComplaintCategory, type Severity } from '../services/tickets/ticketRepository';
+
+export const COMPLAINT_DIALOG = 'complaintDialog';
+const COMPLAINT_WATERFALL = 'complaintDialog.waterfall';
+const CATEGORY_PROMPT = 'complaintDialog.category';
+const DESCRIPTION_PROMPT = 'complaintDialog.description';
+const SEVERITY_PROMPT = 'complaintDialog.severity';
+const CONTACT_PROMPT = 'complaintDialog.contact';
+const SUMMARY_PROMPT = 'complaintDialog.summary';
+
+/** Fewer characters than this is re-asked once: staff cannot act on "bad service". */
+export const MIN_DESCRIPTION_LENGTH = 10;
+
+/** What the complaint dialog needs besides the interruption handling. */
+export interface ComplaintDialogDependencies extends InterruptionDependencies {
+  complaints: ComplaintService;
+}
+
+/** Answers known before the dialog starts (e.g. the category the recognizer found); asked for otherwise. */
+export interface ComplaintDialogOptions {
+  category?: ComplaintCategory;
+  description?: string;
+  customerId?: string;
+}
+
+/** How the complaint dialog ended. */
+export type ComplaintDialogResult = { outcome: 'completed'; kind: 'complaint'; reference: string } | InterruptedOutcome;
+
+/** The answers so far; a field the client chose to change at the summary is removed and asked again. */
+interface ComplaintDraft {
+  category?: ComplaintCategory;
+  description?: string;
+  severity?: Severity;
+  contact?: Contact;
+}
+
+interface WaterfallOptions {
+  draft: ComplaintDraft;
+  customerId?: string;
+}
+
+type SummaryChoice = 'submit' | keyof ComplaintDraft;
+const SUMMARY_CHOICES: readonly SummaryChoice[] = ['submit', 'category', 'description', 'severity', 'contact'];
+
+/**
+ * Takes a complaint: category, description, severity, contact, a summary where any answer
+ * can be changed, then files the ticket and gives the reference and the due time. A
+ * critical complaint also asks for a person. Each step asks only for what the draft lacks,
+ * so "change X" at the summary restarts the waterfall with X removed and comes straight back.
+ */
+export class ComplaintDialog extends InterruptibleDialog {
+  constructor(private readonly complaintDeps: ComplaintDialogDependencies) {
+    super(COMPLAINT_DIALOG, complaintDeps, 'complaint.help');
+    if (!complaintDeps.complaints) throw new Error(`${COMPLAINT_DIALOG} needs a ComplaintService`);
+    const localizer = complaintDeps.localizer;
+
+    this.addDialog(new LocalizedChoicePrompt(CATEGORY_PROMPT, (language) => ({
+      prompt: localizer.t(language, 'complaint.askCategory'),
+      retry: localizer.t(language, 'complaint.categoryRetry'),
+      choices: choicesFor(localizer, language, COMPLAINT_CATEGORIES, 'category', 'categorySynonyms'),
+    })));
+    this.addDialog(new LocalizedTextPrompt(DESCRIPTION_PROMPT, (language) => ({
+      prompt: localizer.t(language, 'complaint.askDescription', { min: MIN_DESCRIPTION_LENGTH }),
+    }), (prompt) => this.validateDescription(prompt)));
+    this.addDialog(new LocalizedChoicePrompt(SEVERITY_PROMPT, (language) => ({
+      prompt: localizer.t(language, 'complaint.askSeverity'),
+      retry: localizer.t(language, 'complaint.severityRetry'),
+      choices: choicesFor(localizer, language, SEVERITIES, 'severity', 'severitySynonyms'),
+    })));
+    this.addDialog(new LocalizedTextPrompt(CONTACT_PROMPT, (language) => ({
+      prompt: localizer.t(language, 'complaint.askContact'),
+      retry: localizer.t(language, 'complaint.contactInvalid'),
+    }), async (prompt) => !!parseContact(prompt.recognized.value ?? '')));
+    this.addDialog(new LocalizedChoicePrompt(SUMMARY_PROMPT, (language, data) => ({
+      prompt: this.summaryText(language, data as ComplaintDraft),
+      retry: localizer.t(language, 'complaint.summaryRetry'),
+      choices: choicesFor(localizer, language, SUMMARY_CHOICES, 'summaryChoice', 'summaryChoiceSynonyms'),
+    })));
+
+    this.addDialog(new WaterfallDialog(COMPLAINT_WATERFALL, [
+      this.categoryStep.bind(this),
+      this.descriptionStep.bind(this),
+      this.severityStep.bind(this),
+      this.contactStep.bind(this),
+      this.summaryStep.bind(this),
+      this.fileStep.bind(this),
+    ]));
+    this.initialDialogId = COMPLAINT_WATERFALL;
+  }
+
+  /** Turns the dialog's options into the waterfall's draft on the first run. */
+  protected override async onBeginDialog(innerDc: DialogContext, options?: ComplaintDialogOptions): Promise<DialogTurnResult> {
+    const draft: ComplaintDraft = {};
+    if (options?.category && COMPLAINT_CATEGORIES.includes(options.category)) draft.category = options.category;
+    if (options?.description && charCount(options.description) >= MIN_DESCRIPTION_LENGTH) draft.description = options.description.trim();
+    return innerDc.beginDialog(COMPLAINT_WATERFALL, { draft, customerId: options?.customerId } satisfies WaterfallOptions);
+  }
+
+  private async categoryStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const draft = this.draft(step);
+    if (draft.category) return step.next();
+    return step.prompt(CATEGORY_PROMPT, {} satisfies LocalizedPromptOptions);
+  }
+
+  private async descriptionStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const draft = this.draft(step);
+    if (!draft.category) draft.category = (step.result as FoundChoice).value as ComplaintCategory;
+    if (draft.description) return step.next();
+    return step.prompt(DESCRIPTION_PROMPT, {} satisfies LocalizedPromptOptions);
+  }
+
+  private async severityStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const draft = this.draft(step);
+    if (!draft.description) draft.description = String(step.result).trim();
+    if (draft.severity) return step.next();
+    return step.prompt(SEVERITY_PROMPT, {} satisfies LocalizedPromptOptions);
+  }
+
+  private async contactStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const draft = this.draft(step);
+    if (!draft.severity) draft.severity = (step.result as FoundChoice).value as Severity;
+    if (draft.contact) return step.next();
+    return step.prompt(CONTACT_PROMPT, {} satisfies LocalizedPromptOptions);
+  }
+
+  private async summaryStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const draft = this.draft(step);
+    if (!draft.contact) draft.contact = parseContact(String(step.result));
+    const options: LocalizedPromptOptions = { data: { ...draft } };
+    return step.prompt(SUMMARY_PROMPT, options);
+  }
+
+  private async fileStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const draft = this.draft(step);
+    const choice = (step.result as FoundChoice).value as SummaryChoice;
+    if (choice !== 'submit') {
+      const { [choice]: _changed, ...kept } = draft;
+      return step.replaceDialog(COMPLAINT_WATERFALL, { draft: kept, customerId: (step.options as WaterfallOptions).customerId } satisfies WaterfallOptions);
+    }
+
+    const activity = step.context.activity;
+    const language = turnLanguage(step.context);
+    const customerId = (step.options as WaterfallOptions).customerId;
+    const ticket = await this.complaintDeps.complaints.fileComplaint({
+      channelId: activity.channelId,
+      userId: activity.from.id,
+      conversationId: activity.conversation.id,
+      ...(customerId ? { customerId } : {}),
+      language,
+      category: draft.category!,
+      description: draft.description!,
+      severity: draft.severity!,
+      contact: draft.contact!,
+    });
+    const due = formatDateTime(ticket.slaDueAt, language, this.complaintDeps.complaints.timeZone);
+    await step.context.sendActivity(this.t(step, 'complaint.filed', { reference: ticket.reference, due }));
+
+    if (ticket.severity === 'critical') {
+      // A client about to lose money should not wait for the SLA: a person is asked for now.
+      await this.deps.handoff.requestHandoff({
+        channelId: activity.channelId,
+        conversationId: activity.conversation.id,
+        userId: activity.from.id,
+        language,
+        reason: 'critical_complaint',
+        detail: ticket.reference,
+      });
+      await step.context.sendActivity(this.t(step, 'complaint.criticalHandoff', { reference: ticket.reference }));
+    }
+    return step.endDialog({ outcome: 'completed', kind: 'complaint', reference: ticket.reference } satisfies ComplaintDialogResult);
+  }
+
+  /**
+   * Re-asks a description shorter than the minimum once. On the second try any non-empty
+   * text is accepted (a short complaint is better than a client who gives up, and staff
+   * call back anyway); an empty one keeps being asked for, since a ticket needs content.
+   */
+  private async validateDescription(prompt: PromptValidatorContext<string>): Promise<boolean> {
+    const length = charCount(prompt.recognized.value ?? '');
+    if (length >= MIN_DESCRIPTION_LENGTH) return true;
+    if (length > 0 && prompt.attemptCount >= 2) return true;
+    const language = turnLanguage(prompt.context);
+    const key = length === 0 ? 'complaint.descriptionEmpty' : 'complaint.descriptionTooShort';
+    await prompt.context.sendActivity(this.complaintDeps.localizer.t(language, key, { length, min: MIN_DESCRIPTION_LENGTH }));
+    return false;
+  }
+
+  private summaryText(language: Language, draft: ComplaintDraft): string {
+    const { localizer } = this.complaintDeps;
+    return localizer.t(language, 'complaint.summary', {
+      category: localizer.t(language, `complaint.category.${draft.category}`),
+      description: draft.description ?? '',
+      severity: localizer.t(language, `complaint.severity.${draft.severity}`),
+      contact: draft.contact?.value ?? '',
+    });
+  }
+
+  private draft(step: WaterfallStepContext): ComplaintDraft {
+    const values = step.values as { draft?: ComplaintDraft };
+    values.draft ??= { ...(step.options as WaterfallOptions).draft };
+    return values.draft;
+  }
+}
+
+/**
+ * Buttons titled in `language`, recognised in both languages: a client who switched
+ * language, or simply types in the other one, is still understood.
+ */
+function choicesFor(localizer: Localizer, language: Language, values: readonly string[], titleKey: string, synonymsKey: string): Choice[] {
+  return values.map((value) => {
+    const title = localizer.t(language, `complaint.${titleKey}.${value}`);
+    const synonyms = (['zh-CN', 'en'] as const).flatMap((l) => [
+      localizer.t(l, `complaint.${titleKey}.${value}`),
+      ...localizer.list(l, `complaint.${synonymsKey}.${value}`),
+    ]);
+    return { value, action: { type: ActionTypes.ImBack, title, value: title }, synonyms };
+  });
+}
+
+/** Characters as a client sees them (a Chinese character counts once). */
+function charCount(text: string): number {
+  return [...text.trim()].length;
+}
