@@ -1,0 +1,134 @@
+import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder';
+import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
+import { SurveyQuestionPrompt, type SurveyQuestionOutcome } from './surveyQuestionPrompt';
+import { turnLanguage } from './turnLanguage';
+import type { AnswerParser } from '../services/surveys/answerParser';
+import type { CustomerRepository } from '../services/customers/customerRepository';
+import type { SurveyDefinition } from '../services/surveys/surveyDefinition';
+import type { SurveyDefinitionRepository } from '../services/surveys/surveyDefinitionRepository';
+import { respondentKeyFor, type SurveyAnswerValue, type SurveyResponseRepository } from '../services/surveys/surveyResponseRepository';
+
+export const SURVEY_DIALOG = 'surveyDialog';
+const SURVEY_WATERFALL = 'surveyDialog.main';
+const QUESTION_LOOP = 'surveyDialog.questionLoop';
+const QUESTION_PROMPT = 'surveyDialog.questionPrompt';
+
+/** Starts a survey for the client of this conversation. */
+export interface SurveyDialogOptions {
+  surveyId: string;
+  /** Who answers: a customer id when the caller knows it; else looked up or `${channelId}:${userId}`. */
+  respondentKey?: string;
+}
+
+/** How a survey ended: every required question answered, or some left unanswered. */
+export interface SurveyResult {
+  outcome: 'completed' | 'partial';
+  surveyId: string;
+  answers: Record<string, SurveyAnswerValue>;
+}
+
+/** What the survey dialog needs besides the interruption dependencies. */
+export interface SurveyDialogDependencies extends InterruptionDependencies {
+  definitions: SurveyDefinitionRepository;
+  responses: SurveyResponseRepository;
+  parser: AnswerParser;
+  /** When given, a known customer answers under their customer id (one response across channels). */
+  customers?: CustomerRepository;
+  /** Channels that show Adaptive Cards (default: Teams, Web Chat, Direct Line, Emulator). */
+  cardChannels?: readonly string[];
+}
+
+interface LoopState {
+  definition: SurveyDefinition;
+  respondentKey: string;
+  index: number;
+}
+
+/**
+ * Runs a survey from its definition, one question at a time. Every answer is saved the moment
+ * it is given, so a client who leaves comes back to the first question they have not answered;
+ * a client who already completed the survey answers it again and updates the same response.
+ */
+export class SurveyDialog extends InterruptibleDialog {
+  constructor(private readonly surveyDeps: SurveyDialogDependencies) {
+    super(SURVEY_DIALOG, surveyDeps, 'survey.help');
+    if (!surveyDeps.definitions || !surveyDeps.responses || !surveyDeps.parser) throw new Error(`${SURVEY_DIALOG} needs definitions, responses and a parser`);
+    this.addDialog(new SurveyQuestionPrompt(QUESTION_PROMPT, { localizer: surveyDeps.localizer, parser: surveyDeps.parser, cardChannels: surveyDeps.cardChannels }));
+    this.addDialog(new WaterfallDialog(QUESTION_LOOP, [this.askQuestionStep.bind(this), this.saveAnswerStep.bind(this)]));
+    this.addDialog(new WaterfallDialog(SURVEY_WATERFALL, [this.introStep.bind(this), this.thanksStep.bind(this)]));
+    this.initialDialogId = SURVEY_WATERFALL;
+  }
+
+  /** Loads the survey and the answers so far, greets (or welcomes back), and starts at the first open question. */
+  private async introStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const options = step.options as SurveyDialogOptions;
+    if (!options?.surveyId) throw new Error(`${SURVEY_DIALOG} needs a surveyId`);
+    const definition = await this.surveyDeps.definitions.get(options.surveyId);
+    if (!definition) {
+      await step.context.sendActivity(this.t(step, 'survey.unavailable'));
+      return step.endDialog({ outcome: 'partial', surveyId: options.surveyId, answers: {} } satisfies SurveyResult);
+    }
+    const respondentKey = options.respondentKey ?? await this.respondentKey(step.context);
+    (step.values as { respondentKey?: string }).respondentKey = respondentKey;
+    const existing = await this.surveyDeps.responses.get(definition.id, respondentKey);
+    const language = turnLanguage(step.context);
+    const intro = this.t(step, 'survey.introFormat', { title: definition.title[language], intro: definition.intro[language] });
+
+    if (existing?.status === 'completed') {
+      await step.context.sendActivities([{ type: 'message', text: intro }, { type: 'message', text: this.t(step, 'survey.retake') }]);
+      return step.beginDialog(QUESTION_LOOP, { definition, respondentKey, index: 0 } satisfies LoopState);
+    }
+    const index = definition.questions.findIndex((q) => !(q.id in (existing?.answers ?? {})));
+    if (index === -1) return step.next(); // everything answered; only the thanks was missed
+    if (index > 0) {
+      await step.context.sendActivity(this.t(step, 'survey.resumed', { position: index + 1, total: definition.questions.length }));
+    } else {
+      await step.context.sendActivity(intro);
+    }
+    return step.beginDialog(QUESTION_LOOP, { definition, respondentKey, index } satisfies LoopState);
+  }
+
+  /** Asks the current question (card or text, by channel). */
+  private async askQuestionStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { definition, index } = step.options as LoopState;
+    return step.beginDialog(QUESTION_PROMPT, {
+      surveyId: definition.id, question: definition.questions[index], position: index + 1, total: definition.questions.length,
+    });
+  }
+
+  /** Saves the answer at once (a skipped or unanswerable question as null), then asks the next one. */
+  private async saveAnswerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const state = step.options as LoopState;
+    const outcome = step.result as SurveyQuestionOutcome;
+    const question = state.definition.questions[state.index];
+    const activity = step.context.activity;
+    await this.surveyDeps.responses.saveAnswer(state.definition.id, state.respondentKey, question.id, outcome.status === 'answered' ? outcome.value : null, {
+      channelId: activity.channelId, userId: activity.from.id, language: turnLanguage(step.context), surveyVersion: state.definition.version,
+    });
+    const next = state.index + 1;
+    if (next < state.definition.questions.length) return step.replaceDialog(QUESTION_LOOP, { ...state, index: next } satisfies LoopState);
+    return step.endDialog();
+  }
+
+  /** Marks the response completed and thanks the client. */
+  private async thanksStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { surveyId } = step.options as SurveyDialogOptions;
+    const respondentKey = (step.values as { respondentKey: string }).respondentKey;
+    const definition = await this.surveyDeps.definitions.get(surveyId);
+    await this.surveyDeps.responses.complete(surveyId, respondentKey);
+    const answers = (await this.surveyDeps.responses.get(surveyId, respondentKey))?.answers ?? {};
+    const complete = (definition?.questions ?? []).every((q) => !q.required || (answers[q.id] !== null && answers[q.id] !== undefined));
+    await step.context.sendActivity(this.t(step, complete ? 'survey.thanks' : 'survey.thanksPartial'));
+    return step.endDialog({ outcome: complete ? 'completed' : 'partial', surveyId, answers } satisfies SurveyResult);
+  }
+
+  private async respondentKey(context: TurnContext): Promise<string> {
+    const { channelId, from } = context.activity;
+    const customer = await this.surveyDeps.customers?.findByChannelUser(channelId, from.id);
+    return respondentKeyFor(channelId, from.id, customer?.id);
+  }
+}
+
+/** What a SurveyDialog returns: its result, or how an interruption ended it. */
+export type SurveyDialogResult = SurveyResult | InterruptedOutcome;
