@@ -1,0 +1,144 @@
+import type { TurnContext } from 'botbuilder';
+import * as Recognizers from '@microsoft/recognizers-text-date-time';
+import { DateTimePrompt, type DateTimeResolution, type PromptOptions, type PromptRecognizerResult, type PromptValidator } from 'botbuilder-dialogs';
+import type { Localizer } from '../services/i18n/localizer';
+import { hasInvalidClockTime, parseSlotValue, resolveRequestedTime, slotValue, wallClockReference } from '../services/callbacks/requestedTime';
+import type { CallbackService, SlotRejection } from '../services/callbacks/callbackService';
+import { formatDate } from '../services/i18n/formatters';
+import { renderPrompt, type PromptSpec } from './localizedTextPrompt';
+import { turnLanguage } from './turnLanguage';
+
+/**
+ * botbuilder's DateTimePrompt, made to read the client's date and time the way the business
+ * means it: in the turn's culture (zh-cn or en-us, which follows a language switch, unlike
+ * the activity's locale), relative to the business clock in the business zone (so
+ * "明天下午三点" is tomorrow in Shanghai, and tests can fix "now"), with slot buttons
+ * ("2026-12-01 15:00") read exactly and impossible clock times ("25:00") refused.
+ */
+export class CallbackTimePrompt extends DateTimePrompt {
+  constructor(
+    dialogId: string,
+    private readonly localizer: Localizer,
+    private readonly timeZone: string,
+    private readonly now: () => Date,
+    validator?: PromptValidator<DateTimeResolution[]>,
+  ) {
+    super(dialogId, validator, 'zh-cn');
+  }
+
+  protected override async onPrompt(context: TurnContext, state: any, options: PromptOptions, isRetry: boolean): Promise<void> {
+    const spec = options.validations as PromptSpec | undefined;
+    if (!spec?.key) return super.onPrompt(context, state, options, isRetry);
+    await context.sendActivity(renderPrompt(context, this.localizer, this.timeZone, spec, isRetry));
+  }
+
+  protected override async onRecognize(context: TurnContext): Promise<PromptRecognizerResult<DateTimeResolution[]>> {
+    const text = context.activity.text?.trim();
+    if (!text || hasInvalidClockTime(text)) return { succeeded: false };
+    const button = parseSlotValue(text, this.timeZone);
+    if (button) return { succeeded: true, value: [{ type: 'datetime', timex: '', value: `${slotValue(button, this.timeZone)}:00` }] };
+    const culture = turnLanguage(context) === 'en' ? 'en-us' : 'zh-cn';
+    const results = Recognizers.recognizeDateTime(text, culture, undefined, wallClockReference(this.now(), this.timeZone));
+    const values = mergeDateAndTime(results.map((r) => (r.resolution?.values ?? []) as DateTimeResolution[]));
+    return values.length > 0 ? { succeeded: true, value: values } : { succeeded: false };
+  }
+}
+
+/** "明天 下午3点" can come back as a date and a time apart: put them together. */
+function mergeDateAndTime(groups: DateTimeResolution[][]): DateTimeResolution[] {
+  if (groups.length === 0) return [];
+  const [first, ...rest] = groups;
+  const dateOnly = first.length > 0 && first.every((v) => /^\d{4}-\d{2}-\d{2}$/.test(v.value ?? ''));
+  const times = rest.flat().filter((v) => /^\d{2}:\d{2}:\d{2}$/.test(v.value ?? ''));
+  if (dateOnly && times.length > 0) return times.map((t) => ({ type: 'datetime', timex: `${first[0].timex}${t.timex}`, value: `${first[0].value} ${t.value}` }));
+  return first;
+}
+
+/** What the slot validator needs. */
+export interface CallbackSlotValidatorDependencies {
+  localizer: Localizer;
+  callbacks: CallbackService;
+  timeZone: string;
+}
+
+/**
+ * Accepts an answer only when it names a bookable slot; otherwise says why (past, outside
+ * hours, not a business day, full, impossible time) and offers the nearest free slots as
+ * buttons plus "another time". On success the resolutions are narrowed to the one slot taken.
+ */
+export function callbackSlotValidator(deps: CallbackSlotValidatorDependencies): PromptValidator<DateTimeResolution[]> {
+  const { localizer, callbacks, timeZone } = deps;
+  return async (pc) => {
+    const context = pc.context;
+    const language = turnLanguage(context);
+    const say = (spec: PromptSpec) => context.sendActivity(renderPrompt(context, localizer, timeZone, spec));
+    const text = context.activity.text?.trim() ?? '';
+    if (!pc.recognized.succeeded || !pc.recognized.value) {
+      const another = localizer.list(language, 'callback.anotherTimeWords').some((w) => w.toLowerCase() === text.toLowerCase());
+      if (another) await say({ key: 'callback.askAnotherTime' });
+      else if (hasInvalidClockTime(text)) await say({ key: 'callback.invalidClock', params: { text } });
+      else await say({ key: 'callback.dateTimeRetry' });
+      return false;
+    }
+    const now = callbacks.currentTime();
+    const requested = resolveRequestedTime(pc.recognized.value, timeZone, now, (i) => callbacks.isBookableTime(i));
+    if (!requested) {
+      await say({ key: 'callback.dateTimeRetry' });
+      return false;
+    }
+    if (requested.kind === 'day') {
+      const free = await callbacks.firstFreeSlotsOn(requested.day);
+      await context.sendActivity(renderPrompt(context, localizer, timeZone, {
+        key: 'callback.askTimeOnDay', params: { date: formatDate(requested.day, language, timeZone) }, buttons: slotButtons(free, timeZone),
+      }));
+      return false;
+    }
+    let check = await callbacks.checkSlot(requested.start);
+    if (!check.ok && check.reason === 'not_on_slot_boundary' && check.rounded) {
+      check = await callbacks.checkSlot(check.rounded);
+      if (check.ok) await say({ key: 'callback.roundedToSlot', times: { time: check.start.toISOString() } });
+    }
+    if (check.ok) {
+      pc.recognized.value = [{ type: 'datetime', timex: '', value: `${slotValue(check.start, timeZone)}:00` }];
+      return true;
+    }
+    await offerAlternatives(context, deps, requested.start, rejectionKey(check.reason));
+    return false;
+  };
+}
+
+/** Says why a slot can't be had and offers the nearest free ones (also used when a seat goes between confirm and book). */
+export async function offerAlternatives(context: TurnContext, deps: CallbackSlotValidatorDependencies, around: Date, reasonKey: string): Promise<void> {
+  const { localizer, callbacks, timeZone } = deps;
+  const language = turnLanguage(context);
+  await context.sendActivity(renderPrompt(context, localizer, timeZone, {
+    key: reasonKey, times: { time: around.toISOString() }, params: { date: formatDate(around, language, timeZone) },
+  }));
+  const free = await callbacks.nearestFreeSlots(around, 3);
+  await context.sendActivity(renderPrompt(context, localizer, timeZone, free.length === 0
+    ? { key: 'callback.noAlternatives' }
+    : { key: 'callback.alternatives', buttons: slotButtons(free, timeZone) }));
+}
+
+/** The slot a validated answer names. */
+export function acceptedSlot(result: DateTimeResolution[], timeZone: string): Date {
+  const slot = parseSlotValue((result[0]?.value ?? '').slice(0, 16), timeZone);
+  if (!slot) throw new Error('callback time prompt ended without a validated slot');
+  return slot;
+}
+
+function slotButtons(free: Date[], timeZone: string): PromptSpec['buttons'] {
+  return [
+    ...free.map((slot) => ({ time: slot.toISOString(), value: slotValue(slot, timeZone) })),
+    { titleKey: 'callback.anotherTime' },
+  ];
+}
+
+function rejectionKey(reason: SlotRejection): string {
+  switch (reason) {
+    case 'past': return 'callback.slotPast';
+    case 'holiday': return 'callback.slotHoliday';
+    case 'full': return 'callback.slotFull';
+    default: return 'callback.slotOutsideHours';
+  }
+}
