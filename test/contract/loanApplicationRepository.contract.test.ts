@@ -83,8 +83,8 @@ describe.each(factories)('LoanApplicationRepository (%s)', (_name, create) => {
     expect(await loadLoanApplicationSeed(repo, file)).toBeGreaterThanOrEqual(3);
     await loadLoanApplicationSeed(repo, file);
     const lookup = new LoanApplicationLookup(repo);
-    expect((await lookup.findForViewer('LA2026000101', { channelId: 'test', userId: 'user1' }))?.status).toBe('under_review');
-    expect(await lookup.findForViewer('LA2026000201', { channelId: 'test', userId: 'user1' })).toBeUndefined();
-    expect(await lookup.findForViewer('LA2026000101', { channelId: 'emulator', userId: 'user1' })).toBeUndefined();
+    expect((await lookup.findForViewer('LA2026000101', { channelId: 'emulator', userId: 'demo-user' }))?.status).toBe('under_review');
+    expect(await lookup.findForViewer('LA2026000201', { channelId: 'emulator', userId: 'demo-user' })).toBeUndefined();
+    expect(await lookup.findForViewer('LA2026000101', { channelId: 'webchat', userId: 'demo-user' })).toBeUndefined();
   });
 });
