@@ -7,7 +7,7 @@ import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependen
 import { LocalizedChoicePrompt, type LocalizedPromptOptions } from './prompts/localizedChoicePrompt';
 import { LocalizedTextPrompt } from './prompts/localizedTextPrompt';
 import { turnLanguage } from './turnLanguage';
-import { parseContact, type Contact } from '../services/contact/contactValidator';
+import { findContact, type Contact } from '../services/contact/contactValidator';
 import { formatDateTime } from '../services/i18n/formatters';
 import type { Language, Localizer } from '../services/i18n/localizer';
 import type { ComplaintService } from '../services/tickets/complaintService';
@@ -83,7 +83,7 @@ export class ComplaintDialog extends InterruptibleDialog {
     this.addDialog(new LocalizedTextPrompt(CONTACT_PROMPT, (language) => ({
       prompt: localizer.t(language, 'complaint.askContact'),
       retry: localizer.t(language, 'complaint.contactInvalid'),
-    }), async (prompt) => !!parseContact(prompt.recognized.value ?? '')));
+    }), async (prompt) => !!findContact(prompt.recognized.value ?? '')));
     this.addDialog(new LocalizedChoicePrompt(SUMMARY_PROMPT, (language, data) => ({
       prompt: this.summaryText(language, data as ComplaintDraft),
       retry: localizer.t(language, 'complaint.summaryRetry'),
@@ -138,7 +138,7 @@ export class ComplaintDialog extends InterruptibleDialog {
 
   private async summaryStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const draft = this.draft(step);
-    if (!draft.contact) draft.contact = parseContact(String(step.result));
+    if (!draft.contact) draft.contact = findContact(String(step.result));
     const options: LocalizedPromptOptions = { data: { ...draft } };
     return step.prompt(SUMMARY_PROMPT, options);
   }

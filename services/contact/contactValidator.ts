@@ -51,6 +51,30 @@ export function parsePhone(text: string): PhoneContact | undefined {
   return { kind: 'international', value: international.number };
 }
 
+/**
+ * Like {@link parseContact}, but also finds a phone number or email inside a sentence
+ * ("我的手机是 138 1234 5678", "email me at li@example.com"), as clients often answer.
+ */
+export function findContact(text: string): Contact | undefined {
+  if (typeof text !== 'string') return undefined;
+  const whole = parseContact(text);
+  if (whole) return whole;
+  const normalized = text.normalize('NFKC');
+  for (const candidate of normalized.match(EMAIL_IN_TEXT) ?? []) {
+    const email = parseEmail(candidate.replace(/[.!?。！？]+$/u, ''));
+    if (email) return email;
+  }
+  for (const candidate of normalized.match(PHONE_IN_TEXT) ?? []) {
+    const phone = parsePhone(candidate);
+    if (phone) return phone;
+  }
+  return undefined;
+}
+
+const EMAIL_IN_TEXT = /[^\s@,;:<>()[\]"'，。；：]+@[^\s@,;:<>()[\]"'，。；：]+/g;
+/** A run of digits with the separators people type, optionally after + or an opening bracket. */
+const PHONE_IN_TEXT = /(?:\+|\()?\d[\d\s\-.()]{5,}\d/g;
+
 function parseEmail(text: string): Contact | undefined {
   const email = text.toLowerCase();
   if (email.length > 254 || !EMAIL.test(email) || email.includes('..')) return undefined;

@@ -1,4 +1,4 @@
-import { parseContact, parsePhone } from '../../../services/contact/contactValidator';
+import { findContact, parseContact, parsePhone } from '../../../services/contact/contactValidator';
 
 type Expected = { kind: string; value: string } | undefined;
 
@@ -57,5 +57,19 @@ describe('parsePhone', () => {
   test('When a phone is given, then it parses like parseContact', () => {
     expect(parsePhone('0755-1234567')).toEqual({ kind: 'landline', value: '+867551234567' });
     expect(parsePhone('+86 138 1234 5678')).toEqual({ kind: 'mobile', value: '+8613812345678' });
+  });
+});
+
+describe('findContact', () => {
+  test.each([
+    ['我的手机是 138 1234 5678', { kind: 'mobile', value: '+8613812345678' }],
+    ['请打座机(021)12345678找财务', { kind: 'landline', value: '+862112345678' }],
+    ['email me at Li.Wei@Example.com.', { kind: 'email', value: 'li.wei@example.com' }],
+    ['邮箱:finance@company.cn,谢谢', { kind: 'email', value: 'finance@company.cn' }],
+    ['call +44 20 7946 0958 after 3', { kind: 'international', value: '+442079460958' }],
+    ['my number is 1381234567', undefined],
+    ['I waited 3 weeks', undefined],
+  ])('When a client answers %j, then the contact found is %j', (text, expected) => {
+    expect(findContact(text)).toEqual(expected);
   });
 });

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Activity } from 'botbuilder';
+import { MemoryStorage, type Activity } from 'botbuilder';
 import { BusinessCalendar } from '../../../services/calendar/businessCalendar';
 import { ComplaintService } from '../../../services/tickets/complaintService';
 import { EmbeddedDatabase } from '../../../models/embedded/embeddedDatabase';
@@ -146,5 +146,27 @@ describe('Complaint case tables', () => {
     const names = (locale: string) => cases.filter((c) => c.locale === locale).map((c) => c.name).sort();
     expect(names('zh-CN')).toEqual(names('en'));
     expect(names('en').length).toBeGreaterThan(3);
+  });
+});
+
+describe('ComplaintDialog across a restart', () => {
+  test('When the bot process restarts mid-complaint, then the next message continues at the same step with the answers kept', async () => {
+    const storage = new MemoryStorage();
+    const first = setUp();
+    const before = dialogClient(new ComplaintDialog(first.deps), undefined, storage);
+    await before.sendActivity({ type: 'message', text: '我要投诉', locale: 'zh-CN', from: { id: TEST_USER, name: TEST_USER } });
+    await before.sendActivity({ type: 'message', text: '收费问题', locale: 'zh-CN', from: { id: TEST_USER, name: TEST_USER } });
+    const asked = await before.sendActivity({ type: 'message', text: '上个月的账户管理费被重复扣了两次', locale: 'zh-CN', from: { id: TEST_USER, name: TEST_USER } });
+    expect(asked.text).toContain('请选择问题的紧急程度');
+
+    // A new process: new dialog objects and services over the same stored state and tickets.
+    const deps = { ...createInterruptionDependencies(), complaints: new ComplaintService(first.tickets, calendar, { now: () => NOW }) };
+    const after = dialogClient(new ComplaintDialog(deps), undefined, storage);
+    expect((await after.sendActivity({ type: 'message', text: '高', locale: 'zh-CN', from: { id: TEST_USER, name: TEST_USER } })).text).toContain('我们该如何联系您');
+    const summary = await after.sendActivity({ type: 'message', text: '13812345678', locale: 'zh-CN', from: { id: TEST_USER, name: TEST_USER } });
+    expect(summary.text).toContain('• 描述:上个月的账户管理费被重复扣了两次');
+    expect(summary.text).toContain('• 类别:收费问题');
+    expect((await after.sendActivity({ type: 'message', text: '确认提交', locale: 'zh-CN', from: { id: TEST_USER, name: TEST_USER } })).text).toContain('您的投诉已受理');
+    expect(await first.tickets.listOpenForUser('test', TEST_USER)).toHaveLength(1);
   });
 });
