@@ -107,6 +107,7 @@ export class SurveyDialog extends InterruptibleDialog {
       channelId: activity.channelId, userId: activity.from.id, language: turnLanguage(step.context), surveyVersion: state.definition.version,
     });
     const next = state.index + 1;
+    if (outcome.status === 'unanswered') await step.context.sendActivity(this.t(step, 'survey.movingOn'));
     if (next < state.definition.questions.length) return step.replaceDialog(QUESTION_LOOP, { ...state, index: next } satisfies LoopState);
     return step.endDialog();
   }

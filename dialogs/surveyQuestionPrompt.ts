@@ -17,7 +17,7 @@ export interface SurveyQuestionPromptOptions {
   offerDecline?: boolean;
 }
 
-/** How the question ended: an answer, skipped by the client, or no valid answer after the re-asks. */
+/** How the question ended: an answer, skipped by the client, or no valid answer after the re-asks (the caller says what happens next). */
 export type SurveyQuestionOutcome =
   | { status: 'answered'; value: Exclude<SurveyAnswerValue, null> }
   | { status: 'skipped' }
@@ -87,10 +87,7 @@ export class SurveyQuestionPrompt extends Dialog<SurveyQuestionPromptOptions> {
     if (parsed.ok) return dc.endDialog({ status: 'answered', value: parsed.value } satisfies SurveyQuestionOutcome);
 
     state.invalidAnswers += 1;
-    if (state.invalidAnswers > this.maxReasks) {
-      await dc.context.sendActivity(this.t(dc.context, 'survey.movingOn'));
-      return dc.endDialog((question.required ? { status: 'unanswered' } : { status: 'skipped' }) satisfies SurveyQuestionOutcome);
-    }
+    if (state.invalidAnswers > this.maxReasks) return dc.endDialog({ status: 'unanswered' } satisfies SurveyQuestionOutcome);
     await dc.context.sendActivity(this.problem(dc.context, parsed));
     await this.ask(dc.context, state.options);
     return Dialog.EndOfTurn;
