@@ -116,7 +116,7 @@ export class InquiryDialog extends InterruptibleDialog {
   private async whichArticleStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const round = step.options as AnswerRound;
     const known = (round.articleId && this.inquiry.knowledgeBase.get(round.articleId))
-      || (round.intent && this.inquiry.knowledgeBase.articleForIntent(round.intent));
+      || (round.intent && this.inquiry.knowledgeBase.answerForIntent(round.intent, round.question, turnLanguage(step.context)));
     if (known) return step.next(known.id);
     const suggestions = this.inquiry.knowledgeBase.search(round.question, turnLanguage(step.context), 3, round.shown);
     if (suggestions.length === 0) {

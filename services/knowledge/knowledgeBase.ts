@@ -161,6 +161,21 @@ export class KnowledgeBase {
   }
 
   /**
+   * The article that answers `question` under a recognised intent: of the intent's articles, the
+   * one most similar to the question ("项目融资要多久" → the timeline, not the overview), or the
+   * primary article when none stands out.
+   */
+  answerForIntent(intent: string, question: string, language: Language): KnowledgeArticle | undefined {
+    const primary = this.articleForIntent(intent);
+    if (!primary) return undefined;
+    const index = this.indexes.get(language);
+    const scored = (index && question.trim() ? index.score(question) : [])
+      .filter((s) => s.article.intent === intent && s.score >= this.minSimilarity)
+      .sort((a, b) => b.score - a.score);
+    return scored[0]?.article ?? primary;
+  }
+
+  /**
    * The `n` articles most similar to `text` in `language`, best first, leaving out those below
    * the minimum similarity and any in `exclude` (articles the client already saw).
    */

@@ -59,6 +59,24 @@ describe('Knowledge base content', () => {
   });
 });
 
+describe('Knowledge base answers for an intent', () => {
+  test.each([
+    ['inquiry_project_financing', '项目融资需要多长时间', 'zh-CN', 'project-financing-timeline'],
+    ['inquiry_project_financing', '项目融资要准备哪些材料', 'zh-CN', 'project-financing-documents'],
+    ['inquiry_project_financing', 'what is project financing', 'en', 'project-financing-overview'],
+    ['inquiry_repayment', 'can I repay the loan early', 'en', 'early-repayment'],
+    ['inquiry_repayment', '还款逾期了怎么办', 'zh-CN', 'overdue-repayment'],
+    ['inquiry_loans', '你好', 'zh-CN', 'working-capital-loan'],
+    ['inquiry_rates', 'how to open an account', 'en', 'interest-rates'],
+  ] as const)('When the intent is %s and the client asked "%s", then the answer is the intent’s closest article', (intent, question, language, expected) => {
+    expect(kb.answerForIntent(intent, question, language)?.id).toBe(expected);
+  });
+
+  test('When the intent has no article, then there is no answer', () => {
+    expect(kb.answerForIntent('complaint_file', 'I want to complain', 'en')).toBeUndefined();
+  });
+});
+
 describe('Knowledge base loading', () => {
   function folderWith(content: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kb-'));
