@@ -159,7 +159,10 @@ export class CallbackService {
   }
 
   async reschedule(reference: string, channelId: string, userId: string, newStart: Date): Promise<RescheduleResult> {
-    if (!(await this.findForUser(reference, channelId, userId))) return { moved: false, reason: 'not_found' };
+    const current = await this.findForUser(reference, channelId, userId);
+    if (!current) return { moved: false, reason: 'not_found' };
+    // Its own seat would make a full slot look unavailable: moving to where it is is a no-op.
+    if (current.slotStart.getTime() === newStart.getTime()) return { moved: true, callback: current };
     const check = await this.checkSlot(newStart);
     if (!check.ok) return { moved: false, reason: check.reason };
     return this.repository.reschedule(reference, newStart, this.reminderDueAt(newStart), this.capacityPerSlot, this.now());
