@@ -25,7 +25,9 @@ export type ChoicePromptRenderer = (language: Language, data: Record<string, unk
 export class LocalizedChoicePrompt extends ChoicePrompt {
   constructor(dialogId: string, private readonly render: ChoicePromptRenderer, validator?: PromptValidator<FoundChoice>) {
     super(dialogId, validator);
-    this.style = ListStyle.suggestedAction;
+    // Buttons (suggested actions) where the channel shows them (Web Chat, Direct Line,
+    // Emulator); a numbered text list elsewhere (Teams, tests), answerable by number.
+    this.style = ListStyle.auto;
   }
 
   protected override async onPrompt(context: TurnContext, state: any, options: PromptOptions, isRetry: boolean): Promise<void> {

@@ -170,3 +170,14 @@ describe('ComplaintDialog across a restart', () => {
     expect(await first.tickets.listOpenForUser('test', TEST_USER)).toHaveLength(1);
   });
 });
+
+describe('Complaint locale resources', () => {
+  test('When complaint.json is loaded in zh-CN and en, then both have the same keys and the same placeholders', () => {
+    const read = (language: string) => JSON.parse(fs.readFileSync(path.join(repoRoot, 'locales', language, 'complaint.json'), 'utf8')) as Record<string, string | string[]>;
+    const zh = read('zh-CN');
+    const en = read('en');
+    expect(Object.keys(zh).sort()).toEqual(Object.keys(en).sort());
+    const placeholders = (value: string | string[]) => [...new Set([...[value].flat().join('\n').matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
+    for (const key of Object.keys(zh)) expect({ key, placeholders: placeholders(zh[key]) }).toEqual({ key, placeholders: placeholders(en[key]) });
+  });
+});
