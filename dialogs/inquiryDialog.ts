@@ -65,7 +65,7 @@ interface AnswerRound {
 
 /** What a prompt shows, kept as data so a re-prompt after a language switch renders in the new language. */
 type PromptSpec =
-  | { kind: 'suggestions'; articleIds: string[]; retry: boolean }
+  | { kind: 'suggestions'; articleIds: string[]; afterUnhelpful: boolean }
   | { kind: 'helpful' }
   | { kind: 'offerPerson' }
   | { kind: 'applicationNumber' };
@@ -126,7 +126,7 @@ export class InquiryDialog extends InterruptibleDialog {
     }
     const articleIds = suggestions.map((s) => s.article.id);
     values(step).suggestions = articleIds;
-    const spec: PromptSpec = { kind: 'suggestions', articleIds, retry: round.shown.length > 0 };
+    const spec: PromptSpec = { kind: 'suggestions', articleIds, afterUnhelpful: round.shown.length > 0 };
     return step.prompt(SUGGESTION_PROMPT, { validations: spec } satisfies PromptOptions);
   }
 
@@ -263,7 +263,7 @@ export class InquiryDialog extends InterruptibleDialog {
       case 'suggestions': {
         const titles = spec.articleIds.map((id) => this.inquiry.knowledgeBase.get(id)!.title[language]);
         const none = t('inquiry.noneOfThese');
-        const intro = isRetry ? t('inquiry.suggestionsRetry', { count: titles.length, none }) : t(spec.retry ? 'inquiry.otherSuggestionsIntro' : 'inquiry.suggestionsIntro');
+        const intro = isRetry ? t('inquiry.suggestionsRetry', { count: titles.length, none }) : t(spec.afterUnhelpful ? 'inquiry.otherSuggestionsIntro' : 'inquiry.suggestionsIntro');
         const lines = titles.map((title, i) => t('inquiry.suggestionLine', { index: i + 1, title }));
         return withButtons([intro, ...lines].join('\n'), [...titles, none]);
       }

@@ -42,6 +42,14 @@ export class MongoLoanApplicationRepository implements LoanApplicationRepository
 
   async upsert(application: LoanApplication): Promise<void> {
     validateLoanApplication(application);
-    await this.model.findOneAndReplace({ applicationNumber: application.applicationNumber }, application, { upsert: true, runValidators: true });
+    const replace = () => this.model.findOneAndReplace({ applicationNumber: application.applicationNumber }, application, { upsert: true, runValidators: true });
+    try {
+      await replace();
+    } catch (error) {
+      // Two imports upserting the same new number race to insert; the unique index lets one win,
+      // and the loser's retry finds the record and replaces it.
+      if ((error as { code?: number }).code !== 11000) throw error;
+      await replace();
+    }
   }
 }

@@ -63,6 +63,14 @@ describe.each(factories)('LoanApplicationRepository (%s)', (_name, create) => {
     expect(found?.updatedAt).toEqual(new Date('2026-11-29T01:00:00Z'));
   });
 
+  test('When ten imports upsert the same new number at once, then none fails and the number reads back with one of their values', async () => {
+    const repo = await create();
+    const amounts = Array.from({ length: 10 }, (_, i) => 1_000_000 + i);
+    await Promise.all(amounts.map((amount) => repo.upsert(application({ applicationNumber: 'LA2026000777', amount }))));
+    const found = await repo.findByNumber('LA2026000777');
+    expect(amounts).toContain(found?.amount);
+  });
+
   test('When a number is unknown, then nothing is found', async () => {
     const repo = await create();
     expect(await repo.findByNumber('LA0000000000')).toBeUndefined();
