@@ -4,6 +4,7 @@ import { AppError } from '../../services/appError';
 import {
   NEW_CUSTOMER_DEFAULTS,
   channelUserKey,
+  validateCustomerFields,
   type ChannelUser,
   type Customer,
   type CustomerFields,
@@ -26,7 +27,7 @@ export class EmbeddedCustomerRepository implements CustomerRepository {
   async upsertByExternalId(externalId: string, fields: CustomerFields, at = new Date()): Promise<Customer> {
     if (!externalId) throw AppError.badRequest('customer_external_id_required', 'externalId is required');
     const store = await this.store();
-    const set = definedFields(fields);
+    const set = validateCustomerFields(fields) as Record<string, unknown>;
     const { numAffected } = await store.updateAsync({ externalId }, { $set: { ...set, updatedAt: at } }, {});
     if (numAffected === 0) {
       try {
@@ -43,7 +44,7 @@ export class EmbeddedCustomerRepository implements CustomerRepository {
     const store = await this.store();
     const { channelUsers = [], ...rest } = fields;
     try {
-      return toCustomer(await store.insertAsync(newDocument(definedFields(rest), channelUsers, at)));
+      return toCustomer(await store.insertAsync(newDocument(validateCustomerFields(rest), channelUsers, at)));
     } catch (err) {
       if ((err as { errorType?: string }).errorType === 'uniqueViolated') throw AppError.conflict('channel_user_linked', 'That chat identity is already linked to another customer');
       throw err;
@@ -91,10 +92,6 @@ export class EmbeddedCustomerRepository implements CustomerRepository {
     await this.ready;
     return store;
   }
-}
-
-function definedFields(fields: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
 function newDocument(fields: Record<string, unknown>, channelUsers: ChannelUser[], at: Date): Record<string, unknown> {

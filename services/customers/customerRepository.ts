@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { AppError } from '../appError';
 import type { Language } from '../i18n/localizer';
 
 /** Value tier: high-value clients get priority routing. */
@@ -65,4 +67,29 @@ export const NEW_CUSTOMER_DEFAULTS: Pick<Customer, 'tier' | 'tags' | 'consent'> 
 export function channelUserKey(channelUser: ChannelUser): string {
   if (!channelUser?.channelId || !channelUser.userId) throw new Error('A channel user needs channelId and userId');
   return `${channelUser.channelId}:${channelUser.userId}`;
+}
+
+const customerFieldsSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  company: z.string().trim().min(1).max(300),
+  phone: z.string().trim().min(3).max(40),
+  email: z.string().trim().toLowerCase().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/),
+  language: z.enum(['zh-CN', 'en']),
+  tier: z.enum(['standard', 'priority', 'premier']),
+  relationshipManager: z.string().trim().min(1).max(100),
+  tags: z.array(z.string().trim().min(1).max(50)).max(50),
+  consent: z.object({ surveys: z.boolean(), marketing: z.boolean() }).strict(),
+}).partial().strict();
+
+/**
+ * Validates and normalises the fields an import or the bot sets, the same way for every
+ * repository (the embedded store has no schema of its own); throws AppError 400 naming the fields.
+ */
+export function validateCustomerFields(fields: unknown): CustomerFields {
+  const result = customerFieldsSchema.safeParse(fields ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw AppError.badRequest('customer_invalid', `Invalid customer fields: ${problems}`, { problems: result.error.issues.map((i) => i.path.join('.')) });
+  }
+  return Object.fromEntries(Object.entries(result.data).filter(([, v]) => v !== undefined)) as CustomerFields;
 }

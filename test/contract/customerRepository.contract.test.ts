@@ -92,3 +92,24 @@ describe.each(factories)('CustomerRepository (%s)', (_name, create) => {
     await expect(repo.linkChannelUser('nope', { channelId: 'webchat', userId: 'x' })).rejects.toMatchObject({ status: 404 });
   });
 });
+
+describe.each(factories)('CustomerRepository under concurrency and validation (%s)', (_name, create) => {
+  test('When 10 chat identities are linked to one customer at once, then all 10 are linked', async () => {
+    const repo = await create();
+    const c = await repo.upsertByExternalId('CRM-MANY', {}, t0);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => repo.linkChannelUser(c.id, { channelId: 'webchat', userId: `device-${i}` })));
+    const stored = await repo.get(c.id);
+    expect(stored?.channelUsers.map((u) => u.userId).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `device-${i}`).sort());
+    for (let i = 0; i < 10; i++) expect((await repo.findByChannelUser('webchat', `device-${i}`))?.id).toBe(c.id);
+  });
+
+  test.each([
+    ['an unknown tier', { tier: 'gold' }],
+    ['a malformed email', { email: 'not-an-email' }],
+    ['an unsupported language', { language: 'fr' }],
+  ])('When a customer is saved with %s, then it is refused with 400', async (_what, fields) => {
+    const repo = await create();
+    await expect(repo.upsertByExternalId('CRM-BAD', fields as never)).rejects.toMatchObject({ status: 400, code: 'customer_invalid' });
+    await expect(repo.create(fields as never)).rejects.toMatchObject({ status: 400 });
+  });
+});
