@@ -33,7 +33,7 @@ export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
   charNgramMin: 2,
   charNgramMax: 5,
   skipGrams: false,
-  hanNgramMax: 3,
+  hanNgramMax: 2,
   charWeight: 1,
   minDf: 1,
 };

@@ -33,21 +33,27 @@ export interface IntentClassifierOptions {
   refit: boolean;
   /** A training label that means "out of scope"; never reported as an intent. */
   oosLabel: string | null;
+  /**
+   * Learn the out-of-scope label as a class (true), or keep its examples out of training and
+   * use them only to choose the threshold (false).
+   */
+  oosAsClass: boolean;
   /** Without out-of-scope validation examples: share of correctly classified validation texts to accept. */
   inScopeAcceptance: number;
 }
 
 export const DEFAULT_CLASSIFIER_OPTIONS: IntentClassifierOptions = {
   features: DEFAULT_FEATURE_OPTIONS,
-  algorithm: 'svm',
+  algorithm: 'softmax',
   svm: { epochs: 10, c: 1 },
-  softmax: { epochs: 10, learningRate: 0.5, l2: 0 },
+  softmax: { epochs: 20, learningRate: 1, l2: 0 },
   ensembleSvmWeight: 3,
   balanceClasses: false,
   seed: 42,
   validationFraction: 0.15,
   refit: true,
   oosLabel: null,
+  oosAsClass: true,
   inScopeAcceptance: 0.95,
 };
 
@@ -116,9 +122,12 @@ export class IntentClassifier {
   static train(examples: LabelledText[], options: Partial<IntentClassifierOptions> = {}, progress?: TrainingProgress): IntentClassifier {
     const opts: IntentClassifierOptions = { ...DEFAULT_CLASSIFIER_OPTIONS, ...options };
     if (examples.length === 0) throw new Error('No training examples');
-    const labels = [...new Set(examples.map((e) => e.label))].sort();
+    const holdOutOos = opts.oosLabel !== null && !opts.oosAsClass;
+    const labels = [...new Set(examples.map((e) => e.label))].filter((l) => !(holdOutOos && l === opts.oosLabel)).sort();
     if (labels.length < 2) throw new Error('At least two labels are needed to train');
+    // Held-out out-of-scope examples get the index one past the labels: never a training target.
     const labelIndex = new Map(labels.map((label, i) => [label, i]));
+    if (holdOutOos) labelIndex.set(opts.oosLabel as string, labels.length);
     const terms = examples.map((e, i) => {
       if (i % 500 === 0) progress?.('features', i, examples.length);
       return extractTerms(normalizeText(e.text), opts.features);
@@ -127,7 +136,10 @@ export class IntentClassifier {
     const y = Int32Array.from(examples, (e) => labelIndex.get(e.label) ?? 0);
     const oosIndex = opts.oosLabel === null ? -1 : labelIndex.get(opts.oosLabel) ?? -1;
 
-    const { trainIdx, validIdx } = stratifiedSplit(y, labels.length, opts.validationFraction, opts.seed);
+    const split = stratifiedSplit(y, labels.length + (holdOutOos ? 1 : 0), opts.validationFraction, opts.seed);
+    const trainIdx = holdOutOos ? split.trainIdx.filter((i) => y[i] !== oosIndex) : split.trainIdx;
+    const validIdx = holdOutOos ? Int32Array.from(Array.from(y.keys()).filter((i) => y[i] === oosIndex || split.validIdx.includes(i))) : split.validIdx;
+    const fitIdx = holdOutOos ? Int32Array.from(Array.from(y.keys()).filter((i) => y[i] !== oosIndex)) : null;
     const pick = <T>(all: T[], idx: Int32Array): T[] => Array.from(idx, (i) => all[i]);
     const stageTotal = opts.refit ? 2 : 1;
 
@@ -145,8 +157,10 @@ export class IntentClassifier {
     let vectorizer = firstVectorizer;
     let model = firstModel;
     if (opts.refit || validIdx.length === 0) {
-      vectorizer = TfidfVectorizer.fit(terms, opts.features);
-      model = fitLinear(terms.map((t) => vectorizer.transform(t)), y, labels.length, vectorizer.dimension, opts,
+      const fitTerms = fitIdx ? pick(terms, fitIdx) : terms;
+      vectorizer = TfidfVectorizer.fit(fitTerms, opts.features);
+      model = fitLinear(fitTerms.map((t) => vectorizer.transform(t)), fitIdx ? Int32Array.from(fitIdx, (i) => y[i]) : y,
+        labels.length, vectorizer.dimension, opts,
         (done, total) => progress?.(`train ${stageTotal}/${stageTotal}`, done, total));
     }
     const report: TrainingReport = {
@@ -158,7 +172,7 @@ export class IntentClassifier {
       validationOosRecall: calibration.oosRecall === null ? null : round(calibration.oosRecall),
       features: vectorizer.dimension,
     };
-    return new IntentClassifier(labels, oosIndex >= 0 ? opts.oosLabel : null, vectorizer, model,
+    return new IntentClassifier(labels, oosIndex >= 0 && !holdOutOos ? opts.oosLabel : null, vectorizer, model,
       round(temperature), round(calibration.threshold), report);
   }
 
@@ -264,7 +278,7 @@ function chooseTemperature(scores: Float64Array[], y: Int32Array): number {
   for (let e = -40; e <= 20; e++) {
     const t = Math.pow(10, e / 20);
     let nll = 0;
-    for (let i = 0; i < scores.length; i++) nll -= Math.log(Math.max(calibrated(scores[i], t)[y[i]], 1e-12));
+    for (let i = 0; i < scores.length; i++) if (y[i] < scores[i].length) nll -= Math.log(Math.max(calibrated(scores[i], t)[y[i]], 1e-12));
     if (nll < bestNll) { bestNll = nll; best = t; }
   }
   return best;
