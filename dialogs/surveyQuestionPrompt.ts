@@ -70,7 +70,7 @@ export class SurveyQuestionPrompt extends Dialog<SurveyQuestionPromptOptions> {
     const { question } = state.options;
     const submit = readSurveyCardSubmit(activity.value);
 
-    if (submit && submit.questionId !== question.id) {
+    if (submit && (submit.questionId !== question.id || (submit.surveyId !== undefined && submit.surveyId !== state.options.surveyId))) {
       // A button on an earlier card: not an answer to this question, and not the client's mistake.
       await dc.context.sendActivity(this.t(dc.context, 'survey.staleCard'));
       await this.ask(dc.context, state.options);
