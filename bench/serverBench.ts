@@ -58,7 +58,7 @@ async function main() {
   const floorConfig = loadConfig({ PORT: '0', HOST: '127.0.0.1' }, { cwd: root });
   const adapter = createAdapter(floorConfig);
   const echo = createBotServer({
-    adapter, logger, maxBodyBytes: floorConfig.MAX_BODY_BYTES, readiness: {},
+    adapter, logger, maxBodyBytes: floorConfig.MAX_BODY_BYTES, readiness: {}, authenticationEnabled: false,
     runTurn: async (context) => { await context.sendActivity(`echo: ${context.activity.text}`); },
   });
   await new Promise<void>((r) => echo.server.listen(0, '127.0.0.1', () => r()));

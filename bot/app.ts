@@ -102,6 +102,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
 
   const { server, inFlight } = createBotServer({
     adapter, runTurn: (context) => bot.run(context), logger, maxBodyBytes: config.MAX_BODY_BYTES, readiness,
+    authenticationEnabled: Boolean(config.MicrosoftAppId),
   });
 
   let stopped = false;

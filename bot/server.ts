@@ -11,6 +11,8 @@ export interface BotServerDependencies {
   runTurn: (context: TurnContext) => Promise<void>;
   logger: Logger;
   maxBodyBytes: number;
+  /** True when Bot Framework authentication is on (an app id is configured). */
+  authenticationEnabled: boolean;
   /** name → check; /readyz is 503 naming every check that fails. */
   readiness: Record<string, ReadinessCheck>;
 }
@@ -64,8 +66,20 @@ export function createBotServer(deps: BotServerDependencies): { server: Server; 
     const problem = activityProblem(req.body);
     if (problem) return sendError(res, 400, 'BadRequest', problem);
     inFlight.enter();
+    let turnStarted = false;
+    if (deps.authenticationEnabled) {
+      // CloudAdapter answers 500 when token validation fails for a reason other than a bad
+      // token (e.g. the signing keys can't be fetched). A request whose turn never started
+      // was not authenticated: it gets 401 and never reaches bot code.
+      const status = res.status.bind(res);
+      res.status = ((code: number) => status(!turnStarted && code >= 500 ? 401 : code)) as typeof res.status;
+      const sendBody = res.send.bind(res);
+      res.send = ((...args: any[]) => (!turnStarted && res.statusCode === 401
+        ? sendBody({ code: 'Unauthorized', message: 'a valid Bot Framework token is required' })
+        : sendBody(...args))) as typeof res.send;
+    }
     try {
-      await deps.adapter.process(req, res, deps.runTurn);
+      await deps.adapter.process(req, res, (context) => { turnStarted = true; return deps.runTurn(context); });
     } catch (error) {
       const status = error instanceof AppError ? error.status : 500;
       deps.logger.error({ err: { message: (error as Error)?.message } }, 'request failed');
@@ -75,7 +89,7 @@ export function createBotServer(deps: BotServerDependencies): { server: Server; 
     }
   });
 
-  server.get('/healthz', (_req: Request, res: Response) => { res.json({ status: 'ok' }); });
+  server.get('/healthz', async (_req: Request, res: Response) => { res.json({ status: 'ok' }); });
 
   server.get('/readyz', async (_req: Request, res: Response) => {
     const names = Object.keys(deps.readiness);

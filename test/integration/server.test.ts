@@ -61,7 +61,7 @@ describe('Bot server over real HTTP (Redis state, Mongo transcripts)', () => {
     const id = `conv-concurrent-${Date.now()}`;
     const results = await Promise.all(Array.from({ length: 20 }, (_v, i) => send(running.baseUrl, messageActivity(id, `你好 ${i}`))));
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
-    const key = `emulator/conversations/${id}`;
+    const key = `emulator/conversations/${id}/`;
     const state = await running.app.parts.storage.read([key]);
     expect(state[key].profile.turns).toBe(20);
   });
