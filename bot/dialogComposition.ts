@@ -17,6 +17,33 @@ import { EmbeddedHandoffRequestRepository } from '../models/handoff/embeddedHand
 import { MainDialog, type MainDialogMemory, type Route } from '../dialogs/mainDialog';
 import type { Dialog } from 'botbuilder-dialogs';
 import { turnRecognition } from './rapportBot';
+import { KnowledgeBase } from '../services/knowledge/knowledgeBase';
+import { InquiryFeedbackService } from '../services/knowledge/inquiryFeedbackService';
+import { LoanApplicationLookup } from '../services/loans/loanApplicationLookup';
+import { MongoLoanApplicationRepository } from '../models/loans/mongoLoanApplicationRepository';
+import { EmbeddedLoanApplicationRepository } from '../models/loans/embeddedLoanApplicationRepository';
+import { MongoInquiryFeedbackRepository } from '../models/knowledge/mongoInquiryFeedbackRepository';
+import { EmbeddedInquiryFeedbackRepository } from '../models/knowledge/embeddedInquiryFeedbackRepository';
+import { InquiryDialog, INQUIRY_DIALOG } from '../dialogs/inquiryDialog';
+import { AnswerParser } from '../services/surveys/answerParser';
+import { loadSurveyDefinitions } from '../services/surveys/surveyDefinitionLoader';
+import { MongoSurveyDefinitionRepository } from '../models/surveys/mongoSurveyDefinitionRepository';
+import { EmbeddedSurveyDefinitionRepository } from '../models/surveys/embeddedSurveyDefinitionRepository';
+import { MongoSurveyResponseRepository } from '../models/surveys/mongoSurveyResponseRepository';
+import { EmbeddedSurveyResponseRepository } from '../models/surveys/embeddedSurveyResponseRepository';
+import { MongoCustomerRepository } from '../models/customers/mongoCustomerRepository';
+import { EmbeddedCustomerRepository } from '../models/customers/embeddedCustomerRepository';
+import { SurveyDialog } from '../dialogs/surveyDialog';
+import { QuickCsatDialog } from '../dialogs/quickCsatDialog';
+
+/** The survey a client gets when they ask to give feedback. */
+export const FEEDBACK_SURVEY_ID = 'service-satisfaction';
+
+const INQUIRY_INTENTS = [
+  'inquiry_loans', 'inquiry_project_financing', 'inquiry_rates', 'inquiry_repayment', 'inquiry_documents',
+  'inquiry_application_status', 'inquiry_account_opening', 'inquiry_fees', 'inquiry_online_banking',
+  'inquiry_branch_hours', 'inquiry_lost_token_card',
+] as const;
 
 export interface DialogCompositionInput {
   config: AppConfig;
@@ -47,8 +74,32 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   const handoff = new HandoffRequestService(handoffRequests);
   const base = { localizer, interruptions, handoff, timeZone: config.BUSINESS_TIMEZONE };
 
-  const dialogs: Dialog[] = [];
-  const routes: Record<string, Route> = {};
+  const customers = mongo ? new MongoCustomerRepository(mongo) : new EmbeddedCustomerRepository(embedded);
+
+  // Inquiry: knowledge base answers, suggestions, application status, feedback.
+  const knowledgeBase = new KnowledgeBase({ directory: config.KB_DIR });
+  const loanApplications = mongo ? new MongoLoanApplicationRepository(mongo) : new EmbeddedLoanApplicationRepository(embedded);
+  const inquiryFeedback = new InquiryFeedbackService(mongo ? new MongoInquiryFeedbackRepository(mongo) : new EmbeddedInquiryFeedbackRepository(embedded));
+  const inquiryDialog = new InquiryDialog({ ...base, knowledgeBase, feedback: inquiryFeedback, applications: new LoanApplicationLookup(loanApplications) });
+
+  // Surveys: definitions from data/surveys loaded into the store at start.
+  const surveyDefinitions = mongo ? new MongoSurveyDefinitionRepository(mongo) : new EmbeddedSurveyDefinitionRepository(embedded);
+  await loadSurveyDefinitions(config.SURVEYS_DIR, surveyDefinitions);
+  const surveyResponses = mongo ? new MongoSurveyResponseRepository(mongo) : new EmbeddedSurveyResponseRepository(embedded);
+  const surveyDeps = {
+    ...base, definitions: surveyDefinitions, responses: surveyResponses, customers,
+    parser: new AnswerParser(require(path.join(projectRoot, 'data/surveyVocabulary.json'))),
+  };
+  const surveyDialog = new SurveyDialog(surveyDeps);
+  const quickCsatDialog = new QuickCsatDialog(surveyDeps);
+
+  const dialogs: Dialog[] = [inquiryDialog, surveyDialog, quickCsatDialog];
+  const routes: Record<string, Route> = {
+    survey_feedback: { dialogId: surveyDialog.id, options: () => ({ surveyId: FEEDBACK_SURVEY_ID }) },
+  };
+  for (const intent of INQUIRY_INTENTS) {
+    routes[intent] = { dialogId: INQUIRY_DIALOG, options: (_r, text, memory) => ({ intent, question: text, unhelpfulInARow: memory.unhelpfulInARow ?? 0 }) };
+  }
 
   const mainDialog = new MainDialog({
     ...base,
@@ -56,12 +107,16 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     memory: input.conversationState.createProperty<MainDialogMemory>('mainDialogMemory'),
     dialogs,
     routes,
+    unmatched: { dialogId: INQUIRY_DIALOG, options: (_r, text, memory) => ({ question: text, unhelpfulInARow: memory.unhelpfulInARow ?? 0 }) },
+    follow: [
+      { when: (r) => r?.outcome === 'completed' && (r.kind === 'complaint' || r.kind === 'callback'), dialogId: quickCsatDialog.id, options: (r) => ({ context: r.kind, reference: r.reference }) },
+    ],
     smallTalk: { greeting: 'main.greeting', goodbye: 'main.goodbye', thanks: 'main.thanks', help: 'main.helpIntro' },
     bankName: input.bankName,
   });
   return {
     mainDialog,
-    parts: { handoffRequests },
+    parts: { handoffRequests, customers, knowledgeBase, loanApplications, surveyResponses, surveyDefinitions },
     start() { /* background schedulers are added with their features */ },
     async stop() { /* nothing yet */ },
   };

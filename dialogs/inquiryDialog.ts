@@ -121,7 +121,7 @@ export class InquiryDialog extends InterruptibleDialog {
     const suggestions = this.inquiry.knowledgeBase.search(round.question, turnLanguage(step.context), 3, round.shown);
     if (suggestions.length === 0) {
       if (round.shown.length > 0) return this.endUnhelpful(step, round, 'inquiry.sorryNoAlternatives');
-      await step.context.sendActivity(this.t(step, 'inquiry.noMatch'));
+      // Nothing similar: the caller (the main dialog) answers the miss, with its menu.
       return step.endDialog({ outcome: 'no_match' } satisfies InquiryDialogResult);
     }
     const articleIds = suggestions.map((s) => s.article.id);

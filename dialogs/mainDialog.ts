@@ -24,7 +24,7 @@ export interface TurnRecognition {
 /** Where an intent leads: a dialog id and the options it starts with. */
 export interface Route {
   dialogId: string;
-  options?: (recognition: TurnRecognition, text: string) => object | undefined;
+  options?: (recognition: TurnRecognition, text: string, memory: MainDialogMemory) => object | undefined;
 }
 
 /** A follow-up dialog started when a feature dialog ends with a given result. */
@@ -37,6 +37,8 @@ export interface FollowUp {
 /** Per-conversation counters that outlive a single dialog. */
 export interface MainDialogMemory {
   consecutiveMisses: number;
+  /** Answers in a row the client said did not help (carried from one inquiry to the next). */
+  unhelpfulInARow?: number;
 }
 
 export interface MainDialogDependencies {
@@ -127,16 +129,17 @@ export class MainDialog extends ComponentDialog {
     const route = this.deps.routes[recognition.topIntent];
     if (route) {
       await this.resetMisses(context);
-      return step.beginDialog(route.dialogId, route.options?.(recognition, text));
+      return step.beginDialog(route.dialogId, route.options?.(recognition, text, await this.memory(context)));
     }
     if (this.deps.unmatched) {
-      return step.beginDialog(this.deps.unmatched.dialogId, this.deps.unmatched.options?.(recognition, text));
+      return step.beginDialog(this.deps.unmatched.dialogId, this.deps.unmatched.options?.(recognition, text, await this.memory(context)));
     }
     return step.next({ outcome: 'no_match' });
   }
 
   private async followUpStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const result = step.result as { outcome?: string } | undefined;
+    const result = step.result as { outcome?: string; unhelpfulInARow?: number } | undefined;
+    if (typeof result?.unhelpfulInARow === 'number') (await this.memory(step.context)).unhelpfulInARow = result.unhelpfulInARow;
     if (result?.outcome === 'no_match') {
       await this.countMiss(step.context);
       return step.endDialog();
@@ -158,8 +161,12 @@ export class MainDialog extends ComponentDialog {
     return index >= 0 ? { topIntent: MENU_INTENTS[index], topScore: 1, entities: [] } : undefined;
   }
 
+  private memory(context: TurnContext): Promise<MainDialogMemory> {
+    return this.deps.memory.get(context, { consecutiveMisses: 0 });
+  }
+
   private async countMiss(context: TurnContext): Promise<void> {
-    const memory = await this.deps.memory.get(context, { consecutiveMisses: 0 });
+    const memory = await this.memory(context);
     memory.consecutiveMisses += 1;
     if (memory.consecutiveMisses >= 2) {
       await this.sendMenu(context, 'main.notUnderstoodOfferPerson', true);
@@ -169,7 +176,7 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async resetMisses(context: TurnContext): Promise<void> {
-    const memory = await this.deps.memory.get(context, { consecutiveMisses: 0 });
+    const memory = await this.memory(context);
     memory.consecutiveMisses = 0;
   }
 
