@@ -59,7 +59,7 @@ export class Localizer {
   /** A list resource (e.g. keyword lists, choice labels). */
   list(language: Language, key: string): string[] {
     const value = this.raw(language, key);
-    return Array.isArray(value) ? value : [value];
+    return Array.isArray(value) ? [...value] : [value];
   }
 
   private raw(language: Language, key: string): string | string[] {
