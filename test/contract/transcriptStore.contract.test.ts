@@ -3,6 +3,9 @@
  * (`MemoryTranscriptStore`) and every Rapport implementation.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { MemoryTranscriptStore, type Activity, type TranscriptStore } from 'botbuilder';
 import type { Connection } from 'mongoose';
 import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
@@ -195,5 +198,23 @@ describe.each(batchFactories)('Transcript batches: %s', (_name, create) => {
     const batch = Array.from({ length: 25 }, (_, i) => activity('tie', i, { timestamp: same }));
     await store.logActivities(batch, batch.map(() => newTranscriptEntryId()));
     expect((await readAll(store, 'tie')).flat().map((a) => a.id)).toEqual(batch.map((a) => a.id));
+  });
+});
+
+describe('EmbeddedTranscriptStore restart', () => {
+  test('When a new instance opens the same folder, then the transcripts logged before are there', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-transcripts-'));
+    try {
+      const first = new EmbeddedDatabase(dir);
+      await new EmbeddedTranscriptStore({ database: first }).logActivities([activity('kept', 0), activity('kept', 1)]);
+      await first.close();
+      const second = new EmbeddedDatabase(dir);
+      const reopened = new EmbeddedTranscriptStore({ database: second });
+      expect((await reopened.getTranscriptActivities('msteams', 'kept')).items.map((a) => a.id)).toEqual(['kept-a0', 'kept-a1']);
+      expect((await reopened.listTranscripts('msteams')).items.map((t) => t.id)).toEqual(['kept']);
+      await second.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
