@@ -36,7 +36,7 @@ describe('BufferedTranscriptLogger in TranscriptLoggerMiddleware', () => {
 
     const { channelId, conversation } = adapter.conversation;
     const stored = await allActivities(store, channelId!, conversation!.id);
-    expect(stored.map((a) => [a.from.id === adapter.conversation.user.id ? 'user' : 'bot', a.text])).toEqual([
+    expect(stored.map((a) => [a.from.id === adapter.conversation.user?.id ? 'user' : 'bot', a.text])).toEqual([
       ['user', '你好'],
       ['bot', 'echo: 你好'],
       ['user', 'my card is ************7890'],
