@@ -17,6 +17,8 @@ export interface FeatureOptions {
   /** Character n-gram lengths inside padded English words; `charNgramMax` 0 turns them off. */
   charNgramMin: number;
   charNgramMax: number;
+  /** Character n-grams over the whole Latin text (spanning words) instead of inside each word. */
+  charAcrossWords: boolean;
   /** Also emit stemmed word pairs with one word skipped ("card _ arrive"). */
   skipGrams: boolean;
   /** Longest Han character n-gram. */
@@ -32,6 +34,7 @@ export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
   rawWords: true,
   charNgramMin: 2,
   charNgramMax: 5,
+  charAcrossWords: false,
   skipGrams: false,
   hanNgramMax: 2,
   charWeight: 1,
@@ -76,8 +79,9 @@ export function extractTerms(normalized: string, options: FeatureOptions): strin
       const stemmed = isNumber ? '<num>' : stem(token);
       stems.push(stemmed);
       if (options.rawWords && !isNumber && stemmed !== token) terms.push(`r:${token}`);
-      if (options.charNgramMax > 0 && !isNumber) addCharGrams(terms, ` ${token} `, options);
+      if (options.charNgramMax > 0 && !isNumber && !options.charAcrossWords) addCharGrams(terms, ` ${token} `, options);
     }
+    if (options.charNgramMax > 0 && options.charAcrossWords && tokens.length > 0) addCharGrams(terms, ` ${tokens.join(' ')} `, options);
     stems.push('');
   }
   for (let n = 1; n <= options.wordNgramMax; n++) {

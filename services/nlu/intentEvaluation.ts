@@ -65,7 +65,7 @@ export function formatEvaluation(e: Evaluation): string {
   const lines = [`examples ${e.examples}`, `accuracy ${pct(e.accuracy)}`, `macro-F1 ${pct(e.macroF1)}`];
   if (e.oos) lines.push(`out-of-scope (${e.oos.label}, ${e.oos.support} rows): precision ${pct(e.oos.precision)}, recall ${pct(e.oos.recall)}`);
   if (e.latencyMs) lines.push(`latency p50 ${e.latencyMs.p50.toFixed(3)} ms, p99 ${e.latencyMs.p99.toFixed(3)} ms`);
-  lines.push('most confused (gold → predicted):');
+  lines.push('most confused intents, before the threshold (gold → predicted):');
   for (const p of e.confusedPairs) lines.push(`  ${String(p.count).padStart(4)}  ${p.gold} → ${p.predicted}`);
   return lines.join('\n');
 }

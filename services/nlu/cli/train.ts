@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { IntentClassifier, type IntentClassifierOptions } from '../intentClassifier';
 import { readLabelledFile } from '../labelledData';
+import { DEFAULT_FEATURE_OPTIONS } from '../featureExtractor';
 
 const { values } = parseArgs({
   options: {
@@ -18,12 +19,14 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     c: { type: 'string' },
     epochs: { type: 'string' },
+    balance: { type: 'boolean', default: false },
+    'char-ngrams': { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
 });
 
 if (!values.data?.length || !values.out) {
-  process.stderr.write('usage: nlu:train -- --data FILE [--data FILE…] --out MODEL [--oos-label LABEL] [--algorithm svm|softmax|ensemble] [--seed N] [--c C] [--epochs N]\n');
+  process.stderr.write('usage: nlu:train -- --data FILE [--data FILE…] --out MODEL [--oos-label LABEL] [--algorithm svm|softmax|ensemble] [--seed N] [--c C] [--epochs N] [--balance] [--char-ngrams 1-4]\n');
   process.exit(2);
 }
 
@@ -32,6 +35,11 @@ const options: Partial<IntentClassifierOptions> = { oosLabel: values['oos-label'
 if (values.algorithm) options.algorithm = values.algorithm as IntentClassifierOptions['algorithm'];
 if (values.seed) options.seed = Number(values.seed);
 if (values.c || values.epochs) options.svm = { c: Number(values.c ?? 1), epochs: Number(values.epochs ?? 10) };
+if (values.balance) options.balanceClasses = true;
+if (values['char-ngrams']) {
+  const [min, max] = values['char-ngrams'].split('-').map(Number);
+  options.features = { ...DEFAULT_FEATURE_OPTIONS, charNgramMin: min, charNgramMax: max ?? min };
+}
 
 const bar = new SingleBar({ format: '{stage} [{bar}] {value}/{total}', hideCursor: true, stream: process.stderr, noTTYOutput: false }, Presets.shades_classic);
 let stage = '';

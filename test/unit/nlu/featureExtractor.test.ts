@@ -14,9 +14,12 @@ describe('extractTerms', () => {
     expect(terms.some((t) => t.startsWith('c:') && t.slice(2).trim().includes(' '))).toBe(false);
   });
 
-  it('When Chinese text is given, then Han character unigrams, bigrams and trigrams are produced', () => {
-    const terms = extractTerms('查询贷款', options);
-    expect(terms).toEqual(['h:查', 'h:询', 'h:贷', 'h:款', 'h:查询', 'h:询贷', 'h:贷款', 'h:查询贷', 'h:询贷款']);
+  it('When Chinese text is given, then Han character unigrams and bigrams are produced', () => {
+    expect(extractTerms('查询贷款', options)).toEqual(['h:查', 'h:询', 'h:贷', 'h:款', 'h:查询', 'h:询贷', 'h:贷款']);
+  });
+
+  it('When Han trigrams are asked for, then they are added', () => {
+    expect(extractTerms('查询贷款', { ...options, hanNgramMax: 3 })).toEqual(expect.arrayContaining(['h:查询贷', 'h:询贷款']));
   });
 
   it('When Chinese and English are mixed, then both kinds of terms are produced and no n-gram spans the scripts', () => {
