@@ -42,6 +42,8 @@ export class MongoTicketRepository implements TicketRepository {
     this.model = connection.models.Ticket ?? connection.model<Ticket>('Ticket', ticketSchema);
     // The unique index must exist before the first insert, or a collision would go unnoticed.
     this.indexed = this.model.init();
+    // Reported to the first create() that awaits it; not an unhandled rejection at start.
+    this.indexed.catch(() => undefined);
   }
 
   async create(ticket: NewTicket, nextReference: () => string): Promise<Ticket> {
