@@ -142,3 +142,17 @@ describe.each(factories)('ConversationRepository contract: %s', (_name, create) 
     expect(await repo.get('msteams', 'c1')).toBeUndefined();
   });
 });
+
+describe('EmbeddedConversationRepository restart', () => {
+  test('When a new instance opens the same folder, then the conversations recorded before are there', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-conversations-'));
+    tempDirs.push(dir);
+    const first = new EmbeddedDatabase(dir);
+    await new EmbeddedConversationRepository({ database: first }).upsertFromTurn(teamsReference('c1'), { channelId: 'msteams', conversationId: 'c1', userId: 'user-1', customerId: 'CUST-9' });
+    await first.close();
+    const second = new EmbeddedDatabase(dir);
+    const conversation = await new EmbeddedConversationRepository({ database: second }).get('msteams', 'c1');
+    expect(conversation).toMatchObject({ userId: 'user-1', customerId: 'CUST-9', status: 'bot', reference: teamsReference('c1') });
+    await second.close();
+  });
+});
