@@ -10,7 +10,7 @@ import { turnLanguage } from './turnLanguage';
 import { findContact, type Contact } from '../services/contact/contactValidator';
 import { formatDateTime } from '../services/i18n/formatters';
 import type { Language, Localizer } from '../services/i18n/localizer';
-import type { ComplaintService } from '../services/tickets/complaintService';
+import { MAX_DESCRIPTION_LENGTH, type ComplaintService } from '../services/tickets/complaintService';
 import { COMPLAINT_CATEGORIES, SEVERITIES, type ComplaintCategory, type Severity } from '../services/tickets/ticketRepository';
 
 export const COMPLAINT_DIALOG = 'complaintDialog';
@@ -105,7 +105,7 @@ export class ComplaintDialog extends InterruptibleDialog {
   protected override async onBeginDialog(innerDc: DialogContext, options?: ComplaintDialogOptions): Promise<DialogTurnResult> {
     const draft: ComplaintDraft = {};
     if (options?.category && COMPLAINT_CATEGORIES.includes(options.category)) draft.category = options.category;
-    if (options?.description && charCount(options.description) >= MIN_DESCRIPTION_LENGTH) draft.description = options.description.trim();
+    if (options?.description && charCount(options.description) >= MIN_DESCRIPTION_LENGTH && charCount(options.description) <= MAX_DESCRIPTION_LENGTH) draft.description = options.description.trim();
     return innerDc.beginDialog(COMPLAINT_WATERFALL, { draft, customerId: options?.customerId } satisfies WaterfallOptions);
   }
 
@@ -184,15 +184,19 @@ export class ComplaintDialog extends InterruptibleDialog {
   }
 
   /**
-   * Re-asks a description shorter than the minimum once. On the second try any non-empty
-   * text is accepted (a short complaint is better than a client who gives up, and staff
+   * Re-asks a description shorter than the minimum once (and one over the maximum until it
+   * fits). On the second try any non-empty text is accepted (a short complaint is better than a client who gives up, and staff
    * call back anyway); an empty one keeps being asked for, since a ticket needs content.
    */
   private async validateDescription(prompt: PromptValidatorContext<string>): Promise<boolean> {
     const length = charCount(prompt.recognized.value ?? '');
+    const language = turnLanguage(prompt.context);
+    if (length > MAX_DESCRIPTION_LENGTH) {
+      await prompt.context.sendActivity(this.complaintDeps.localizer.t(language, 'complaint.descriptionTooLong', { length, max: MAX_DESCRIPTION_LENGTH }));
+      return false;
+    }
     if (length >= MIN_DESCRIPTION_LENGTH) return true;
     if (length > 0 && prompt.attemptCount >= 2) return true;
-    const language = turnLanguage(prompt.context);
     const key = length === 0 ? 'complaint.descriptionEmpty' : 'complaint.descriptionTooShort';
     await prompt.context.sendActivity(this.complaintDeps.localizer.t(language, key, { length, min: MIN_DESCRIPTION_LENGTH }));
     return false;

@@ -5,6 +5,7 @@ import {
   type NewTicket, type Ticket, type TicketRepository,
 } from '../../services/tickets/ticketRepository';
 import { isReference } from '../../services/tickets/referenceGenerator';
+import { MAX_DESCRIPTION_LENGTH } from '../../services/tickets/complaintService';
 
 const ticketSchema = new Schema<Ticket>({
   reference: { type: String, required: true, validate: { validator: (v: string) => isReference(v, 'CMP'), message: 'reference must look like CMP-YYYYMMDD-XXXX' } },
@@ -14,7 +15,7 @@ const ticketSchema = new Schema<Ticket>({
   customerId: { type: String },
   language: { type: String, required: true, enum: ['zh-CN', 'en'] },
   category: { type: String, required: true, enum: COMPLAINT_CATEGORIES },
-  description: { type: String, required: true, trim: true, minlength: 1, maxlength: 5000 },
+  description: { type: String, required: true, trim: true, minlength: 1, maxlength: MAX_DESCRIPTION_LENGTH * 2 },
   severity: { type: String, required: true, enum: SEVERITIES },
   contact: {
     type: new Schema({

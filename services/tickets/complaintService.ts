@@ -14,6 +14,9 @@ export type SlaBusinessHours = Record<Severity, number>;
 /** Defaults: a critical complaint within half a business day, a low one within a working week. */
 export const DEFAULT_SLA_BUSINESS_HOURS: SlaBusinessHours = { low: 40, medium: 16, high: 8, critical: 4 };
 
+/** Longest description kept: a ticket is a summary for staff, not a document store. */
+export const MAX_DESCRIPTION_LENGTH = 2000;
+
 /** What the complaint dialog collected, plus who is filing. */
 export interface ComplaintInput {
   channelId: string;
@@ -102,6 +105,7 @@ function validate(input: ComplaintInput): void {
   if (!COMPLAINT_CATEGORIES.includes(input.category)) throw AppError.badRequest('complaint_invalid', `Unknown category ${input.category}`);
   if (!SEVERITIES.includes(input.severity)) throw AppError.badRequest('complaint_invalid', `Unknown severity ${input.severity}`);
   if (typeof input.description !== 'string' || !input.description.trim()) throw AppError.badRequest('complaint_invalid', 'A complaint needs a description');
+  if ([...input.description.trim()].length > MAX_DESCRIPTION_LENGTH) throw AppError.badRequest('complaint_invalid', `A description has at most ${MAX_DESCRIPTION_LENGTH} characters`);
   // The contact must be one the validator produced, never raw text.
   const contact = input.contact && parseContact(input.contact.value);
   if (!contact || contact.kind !== input.contact.kind) throw AppError.badRequest('complaint_invalid', 'A complaint needs a valid phone number or email');

@@ -52,6 +52,8 @@ describe('ComplaintService', () => {
     await expect(complaints.fileComplaint({ ...input, description: '   ' })).rejects.toMatchObject({ status: 400 });
     await expect(complaints.fileComplaint({ ...input, contact: { kind: 'mobile', value: '12345' } })).rejects.toMatchObject({ status: 400 });
     await expect(complaints.fileComplaint({ ...input, severity: 'urgent' as never })).rejects.toMatchObject({ status: 400 });
+    await expect(complaints.fileComplaint({ ...input, description: '长'.repeat(2001) })).rejects.toMatchObject({ status: 400 });
+    expect(await complaints.listOpenForUser('webchat', 'u1')).toEqual([]);
   });
 
   test('When SLA hours are not positive, then construction fails', () => {
