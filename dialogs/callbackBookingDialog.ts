@@ -4,7 +4,7 @@ import { parsePhone } from '../services/contact/contactValidator';
 import { formatDateTime } from '../services/i18n/formatters';
 import type { Language } from '../services/i18n/localizer';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
-import { LocalizedTextPrompt, type PromptSpec } from './localizedTextPrompt';
+import { KeyedTextPrompt, type PromptSpec } from './keyedTextPrompt';
 import { CallbackTimePrompt, acceptedSlot, callbackSlotValidator, offerAlternatives } from './callbackTimePrompt';
 import { turnLanguage } from './turnLanguage';
 
@@ -51,14 +51,14 @@ export class CallbackBookingDialog extends InterruptibleDialog {
     super(CALLBACK_BOOKING_DIALOG, callbackDeps, 'callback.help');
     if (!callbackDeps.callbacks) throw new Error(`${CALLBACK_BOOKING_DIALOG} needs the callback service`);
     const { localizer, timeZone, callbacks } = callbackDeps;
-    this.addDialog(new LocalizedTextPrompt(TOPIC_PROMPT, localizer, timeZone, async (pc) => (pc.recognized.value ?? '').trim().length >= 2));
+    this.addDialog(new KeyedTextPrompt(TOPIC_PROMPT, localizer, timeZone, async (pc) => (pc.recognized.value ?? '').trim().length >= 2));
     this.addDialog(new CallbackTimePrompt(TIME_PROMPT, localizer, timeZone, () => callbacks.currentTime(), callbackSlotValidator({ localizer, callbacks, timeZone })));
-    this.addDialog(new LocalizedTextPrompt(PHONE_PROMPT, localizer, timeZone, async (pc) => {
+    this.addDialog(new KeyedTextPrompt(PHONE_PROMPT, localizer, timeZone, async (pc) => {
       if (parsePhone(pc.recognized.value ?? '')) return true;
       await pc.context.sendActivity(localizer.t(turnLanguage(pc.context), 'callback.phoneRetry', { text: (pc.recognized.value ?? '').trim() }));
       return false;
     }));
-    this.addDialog(new LocalizedTextPrompt(CONFIRM_PROMPT, localizer, timeZone, async (pc) => yesOrNo(pc.recognized.value ?? '', localizer, turnLanguage(pc.context)) !== undefined));
+    this.addDialog(new KeyedTextPrompt(CONFIRM_PROMPT, localizer, timeZone, async (pc) => yesOrNo(pc.recognized.value ?? '', localizer, turnLanguage(pc.context)) !== undefined));
     this.addDialog(new WaterfallDialog(WATERFALL, [
       this.topicStep.bind(this),
       this.dateTimeStep.bind(this),

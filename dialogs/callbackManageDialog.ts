@@ -3,7 +3,7 @@ import type { Callback } from '../services/callbacks/callbackRepository';
 import { findReference } from '../services/tickets/referenceGenerator';
 import { formatDateTime } from '../services/i18n/formatters';
 import { InterruptibleDialog, type InterruptedOutcome } from './interruptibleDialog';
-import { LocalizedTextPrompt, type PromptSpec } from './localizedTextPrompt';
+import { KeyedTextPrompt, type PromptSpec } from './keyedTextPrompt';
 import { CallbackTimePrompt, acceptedSlot, callbackSlotValidator, offerAlternatives } from './callbackTimePrompt';
 import { topicKey, yesOrNo, type CallbackDialogDependencies } from './callbackBookingDialog';
 import { turnLanguage } from './turnLanguage';
@@ -42,12 +42,12 @@ export class CallbackManageDialog extends InterruptibleDialog {
     super(CALLBACK_MANAGE_DIALOG, callbackDeps, 'callback.manageHelp');
     if (!callbackDeps.callbacks) throw new Error(`${CALLBACK_MANAGE_DIALOG} needs the callback service`);
     const { localizer, timeZone, callbacks } = callbackDeps;
-    this.addDialog(new LocalizedTextPrompt(PICK_PROMPT, localizer, timeZone, async (pc) => {
+    this.addDialog(new KeyedTextPrompt(PICK_PROMPT, localizer, timeZone, async (pc) => {
       const choices = (pc.options as { choices?: string[] }).choices ?? [];
       return choices.includes(findReference(pc.recognized.value ?? '', 'CBK') ?? '');
     }));
     this.addDialog(new CallbackTimePrompt(TIME_PROMPT, localizer, timeZone, () => callbacks.currentTime(), callbackSlotValidator({ localizer, callbacks, timeZone })));
-    this.addDialog(new LocalizedTextPrompt(CONFIRM_PROMPT, localizer, timeZone, async (pc) => yesOrNo(pc.recognized.value ?? '', localizer, turnLanguage(pc.context)) !== undefined));
+    this.addDialog(new KeyedTextPrompt(CONFIRM_PROMPT, localizer, timeZone, async (pc) => yesOrNo(pc.recognized.value ?? '', localizer, turnLanguage(pc.context)) !== undefined));
     this.addDialog(new WaterfallDialog(WATERFALL, [
       this.pickStep.bind(this),
       this.actionStep.bind(this),

@@ -1,11 +1,11 @@
 import type { TurnContext } from 'botbuilder';
 import * as Recognizers from '@microsoft/recognizers-text-date-time';
 import { DateTimePrompt, type DateTimeResolution, type PromptOptions, type PromptRecognizerResult, type PromptValidator } from 'botbuilder-dialogs';
-import type { Localizer } from '../services/i18n/localizer';
+import type { Language, Localizer } from '../services/i18n/localizer';
 import { hasInvalidClockTime, parseSlotValue, resolveRequestedTime, slotValue, wallClockReference } from '../services/callbacks/requestedTime';
 import type { CallbackService, SlotRejection } from '../services/callbacks/callbackService';
-import { formatDate } from '../services/i18n/formatters';
-import { renderPrompt, type PromptSpec } from './localizedTextPrompt';
+import { formatDate, formatDateTime } from '../services/i18n/formatters';
+import { renderPrompt, type PromptSpec } from './keyedTextPrompt';
 import { turnLanguage } from './turnLanguage';
 
 /**
@@ -89,7 +89,7 @@ export function callbackSlotValidator(deps: CallbackSlotValidatorDependencies): 
     if (requested.kind === 'day') {
       const free = await callbacks.firstFreeSlotsOn(requested.day);
       await context.sendActivity(renderPrompt(context, localizer, timeZone, {
-        key: 'callback.askTimeOnDay', params: { date: formatDate(requested.day, language, timeZone) }, buttons: slotButtons(free, timeZone),
+        key: 'callback.askTimeOnDay', params: { date: formatDate(requested.day, language, timeZone), slots: slotList(free, localizer, language, timeZone) }, buttons: slotButtons(free, timeZone),
       }));
       return false;
     }
@@ -117,7 +117,7 @@ export async function offerAlternatives(context: TurnContext, deps: CallbackSlot
   const free = await callbacks.nearestFreeSlots(around, 3);
   await context.sendActivity(renderPrompt(context, localizer, timeZone, free.length === 0
     ? { key: 'callback.noAlternatives' }
-    : { key: 'callback.alternatives', buttons: slotButtons(free, timeZone) }));
+    : { key: 'callback.alternatives', params: { slots: slotList(free, localizer, language, timeZone) }, buttons: slotButtons(free, timeZone) }));
 }
 
 /** The slot a validated answer names. */
@@ -125,6 +125,11 @@ export function acceptedSlot(result: DateTimeResolution[], timeZone: string): Da
   const slot = parseSlotValue((result[0]?.value ?? '').slice(0, 16), timeZone);
   if (!slot) throw new Error('callback time prompt ended without a validated slot');
   return slot;
+}
+
+/** The slots in the text too: Teams and plain-text channels show no suggested actions. */
+function slotList(free: Date[], localizer: Localizer, language: Language, timeZone: string): string {
+  return free.map((slot) => formatDateTime(slot, language, timeZone)).join(localizer.t(language, 'callback.slotSeparator'));
 }
 
 function slotButtons(free: Date[], timeZone: string): PromptSpec['buttons'] {

@@ -41,8 +41,12 @@ export function renderPrompt(context: TurnContext, localizer: Localizer, timeZon
   return activity;
 }
 
-/** A {@link TextPrompt} whose prompt is a {@link PromptSpec} passed as `options.validations`. */
-export class LocalizedTextPrompt extends TextPrompt {
+/**
+ * A {@link TextPrompt} whose prompt is a {@link PromptSpec} passed as `options.validations`.
+ * Unlike prompts/localizedTextPrompt.ts (a render function per prompt), the spec is plain
+ * data with keys, instants and suggested-action buttons, which the callback prompts need.
+ */
+export class KeyedTextPrompt extends TextPrompt {
   constructor(dialogId: string, private readonly localizer: Localizer, private readonly timeZone: string, validator?: PromptValidator<string>) {
     super(dialogId, validator);
   }
