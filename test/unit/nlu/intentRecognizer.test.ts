@@ -124,3 +124,16 @@ describe('IntentRecognizer on the shipped model', () => {
     expect(rejected / offtopic.length).toBeGreaterThanOrEqual(0.9);
   });
 });
+
+describe('IntentRecognizer entities', () => {
+  const recognizer = IntentRecognizer.fromFile(shippedModel);
+
+  it('When the text holds an e-mail address and an amount, then they come back as entities with offsets into the original text', () => {
+    const text = 'My email is li.wei@example.com and I need 300万 for the project';
+    const result = recognizer.recognize(text, 'en-US', new Date('2026-11-29T08:00:00+08:00'));
+    const email = result.entities.find((e) => e.type === 'email');
+    expect(email?.text).toBe('li.wei@example.com');
+    expect(text.slice(email?.start, email?.end)).toBe('li.wei@example.com');
+    expect(result.entities.some((e) => e.type === 'money')).toBe(true);
+  });
+});
