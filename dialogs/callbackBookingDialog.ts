@@ -5,7 +5,7 @@ import { formatDateTime } from '../services/i18n/formatters';
 import type { Language } from '../services/i18n/localizer';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
 import { KeyedTextPrompt, type PromptSpec } from './keyedTextPrompt';
-import { CallbackTimePrompt, acceptedSlot, callbackSlotValidator, offerAlternatives } from './callbackTimePrompt';
+import { CallbackTimePrompt, acceptedSlot, callbackSlotValidator, offerAlternatives, rejectionKey } from './callbackTimePrompt';
 import { turnLanguage } from './turnLanguage';
 
 export const CALLBACK_BOOKING_DIALOG = 'callbackBookingDialog';
@@ -120,8 +120,8 @@ export class CallbackBookingDialog extends InterruptibleDialog {
       customerId: draft.customerId, language, topic: draft.topic!, phone: draft.phone!, slotStart,
     });
     if (!result.booked) {
-      // The seat went while the client was confirming: same topic and phone, pick a new time.
-      await offerAlternatives(step.context, this.callbackDeps, slotStart, 'callback.slotTakenMeanwhile');
+      // The seat went (or the time passed) while the client was confirming: same topic and phone, pick a new time.
+      await offerAlternatives(step.context, this.callbackDeps, slotStart, result.reason === 'full' ? 'callback.slotTakenMeanwhile' : rejectionKey(result.reason));
       return step.replaceDialog(WATERFALL, { topic: draft.topic, customerId: draft.customerId, phone: draft.phone } satisfies BookingDraft);
     }
     const { callback } = result;

@@ -4,7 +4,7 @@ import { findReference } from '../services/tickets/referenceGenerator';
 import { formatDateTime } from '../services/i18n/formatters';
 import { InterruptibleDialog, type InterruptedOutcome } from './interruptibleDialog';
 import { KeyedTextPrompt, type PromptSpec } from './keyedTextPrompt';
-import { CallbackTimePrompt, acceptedSlot, callbackSlotValidator, offerAlternatives } from './callbackTimePrompt';
+import { CallbackTimePrompt, acceptedSlot, callbackSlotValidator, offerAlternatives, rejectionKey } from './callbackTimePrompt';
 import { topicKey, yesOrNo, type CallbackDialogDependencies } from './callbackBookingDialog';
 import { turnLanguage } from './turnLanguage';
 
@@ -121,7 +121,7 @@ export class CallbackManageDialog extends InterruptibleDialog {
           return step.endDialog({ outcome: 'not_found' } satisfies CallbackManageResult);
         }
         // The seat went in the meantime: offer others and ask again for this booking.
-        await offerAlternatives(step.context, this.callbackDeps, newStart, 'callback.slotTakenMeanwhile');
+        await offerAlternatives(step.context, this.callbackDeps, newStart, moved.reason === 'full' ? 'callback.slotTakenMeanwhile' : rejectionKey(moved.reason));
         return step.replaceDialog(WATERFALL, { action: 'reschedule', reference } satisfies CallbackManageOptions);
       }
       await step.context.sendActivity(this.t(step, 'callback.rescheduled', {

@@ -139,7 +139,8 @@ function slotButtons(free: Date[], timeZone: string): PromptSpec['buttons'] {
   ];
 }
 
-function rejectionKey(reason: SlotRejection): string {
+/** The resource key that explains a rejection. */
+export function rejectionKey(reason: SlotRejection): string {
   switch (reason) {
     case 'past': return 'callback.slotPast';
     case 'holiday': return 'callback.slotHoliday';

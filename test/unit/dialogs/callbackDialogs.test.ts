@@ -19,7 +19,7 @@ const ZONE = 'Asia/Shanghai';
 const DEFAULT_NOW = '2026-11-30T10:00:00+08:00';
 const TEST_USER = 'user1';
 
-interface Turn { user: string; expect?: string[]; reject?: string[] }
+interface Turn { user: string; expect?: string[]; reject?: string[]; fillBefore?: string[] }
 interface Setup {
   fill?: string[];
   bookings?: Array<{ reference: string; slot: string; topic?: string; userId?: string }>;
@@ -64,14 +64,17 @@ async function world(c: Pick<Case, 'now' | 'setup'>) {
       topic: b.topic ?? 'loan_consultation', phone: '+8613812345678', slotStart: wall(b.slot), createdAt: now, reminderDueAt: wall(b.slot),
     }, 2);
   }
-  for (const slot of c.setup?.fill ?? []) {
-    for (let i = 0; i < callbacks.capacityPerSlot; i++) {
-      const result = await callbacks.book({ channelId: 'test', userId: `filler-${i}`, conversationId: 'f', language: 'zh-CN', topic: 'other', phone: '+8613900000000', slotStart: wall(slot) });
-      if (!result.booked) throw new Error(`setup could not fill ${slot}: ${result.reason}`);
+  const fill = async (slots: string[]) => {
+    for (const slot of slots) {
+      for (let i = (await repository.seatsTaken([wall(slot)])).get(wall(slot).toISOString()) ?? 0; i < callbacks.capacityPerSlot; i++) {
+        const result = await callbacks.book({ channelId: 'test', userId: `filler-${i}`, conversationId: 'f', language: 'zh-CN', topic: 'other', phone: '+8613900000000', slotStart: wall(slot) });
+        if (!result.booked) throw new Error(`setup could not fill ${slot}: ${result.reason}`);
+      }
     }
-  }
+  };
+  await fill(c.setup?.fill ?? []);
   now = setupNow;
-  return { deps, callbacks, repository };
+  return { deps, callbacks, repository, fill };
 }
 
 /** Sends one message and gathers every reply of the turn: texts and button titles. */
@@ -100,9 +103,12 @@ async function slotsOf(callbacks: CallbackService, userId: string): Promise<stri
 }
 
 async function runCase(c: Case, makeDialog: (deps: Awaited<ReturnType<typeof world>>['deps']) => CallbackBookingDialog | CallbackManageDialog) {
-  const { deps, callbacks } = await world(c);
+  const { deps, callbacks, fill } = await world(c);
   const client = dialogClient(makeDialog(deps), c.options);
-  for (const turn of c.turns) check((await say(client, turn.user, c.locale)).text, turn);
+  for (const turn of c.turns) {
+    await fill(turn.fillBefore ?? []);
+    check((await say(client, turn.user, c.locale)).text, turn);
+  }
   if (c.result) expect(client.dialogTurnResult.result).toMatchObject(c.result);
   if (c.bookedFor !== undefined) expect(await callbacks.listForUser('test', TEST_USER)).toHaveLength(c.bookedFor);
   if (c.bookedAt) expect(await slotsOf(callbacks, TEST_USER)).toEqual(c.bookedAt);
