@@ -26,6 +26,7 @@ const BANKING77_OPTIONS: Partial<IntentClassifierOptions> = {
   algorithm: 'svm',
   svm: { epochs: 10, c: 1 },
   balanceClasses: true,
+  validationFolds: 1,
   features: { ...DEFAULT_FEATURE_OPTIONS, charNgramMin: 1, charNgramMax: 4 },
 };
 

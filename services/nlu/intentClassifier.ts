@@ -29,8 +29,12 @@ export interface IntentClassifierOptions {
   seed: number;
   /** Share of the training data held out (stratified) to choose the temperature and threshold. */
   validationFraction: number;
-  /** Retrain on all the data once the temperature and threshold are chosen. */
-  refit: boolean;
+  /**
+   * More than 1: k-fold cross-validation instead of one split, pooling every example's
+   * out-of-fold scores (steadier thresholds on small data, k + 1 fits). The final model is
+   * always fitted on all the data.
+   */
+  validationFolds: number;
   /** A training label that means "out of scope"; never reported as an intent. */
   oosLabel: string | null;
   /**
@@ -51,7 +55,7 @@ export const DEFAULT_CLASSIFIER_OPTIONS: IntentClassifierOptions = {
   balanceClasses: false,
   seed: 42,
   validationFraction: 0.15,
-  refit: true,
+  validationFolds: 5,
   oosLabel: null,
   oosAsClass: true,
   inScopeAcceptance: 0.95,
@@ -136,37 +140,42 @@ export class IntentClassifier {
     const y = Int32Array.from(examples, (e) => labelIndex.get(e.label) ?? 0);
     const oosIndex = opts.oosLabel === null ? -1 : labelIndex.get(opts.oosLabel) ?? -1;
 
-    const split = stratifiedSplit(y, labels.length + (holdOutOos ? 1 : 0), opts.validationFraction, opts.seed);
-    const trainIdx = holdOutOos ? split.trainIdx.filter((i) => y[i] !== oosIndex) : split.trainIdx;
-    const validIdx = holdOutOos ? Int32Array.from(Array.from(y.keys()).filter((i) => y[i] === oosIndex || split.validIdx.includes(i))) : split.validIdx;
-    const fitIdx = holdOutOos ? Int32Array.from(Array.from(y.keys()).filter((i) => y[i] !== oosIndex)) : null;
     const pick = <T>(all: T[], idx: Int32Array): T[] => Array.from(idx, (i) => all[i]);
-    const stageTotal = opts.refit ? 2 : 1;
+    const isTrainable = (i: number): boolean => !(holdOutOos && y[i] === oosIndex);
+    const folds = assignFolds(y, labels.length + (holdOutOos ? 1 : 0), opts.validationFolds, opts.validationFraction, opts.seed);
+    const rounds = opts.validationFolds > 1 ? opts.validationFolds : 1;
+    const stageTotal = rounds + 1;
 
-    const firstVectorizer = TfidfVectorizer.fit(pick(terms, trainIdx), opts.features);
-    const firstModel = fitLinear(
-      pick(terms, trainIdx).map((t) => firstVectorizer.transform(t)), Int32Array.from(trainIdx, (i) => y[i]),
-      labels.length, firstVectorizer.dimension, opts, (done, total) => progress?.(`train 1/${stageTotal}`, done, total),
-    );
-    const validVectors = pick(terms, validIdx).map((t) => firstVectorizer.transform(t));
-    const validY = Int32Array.from(validIdx, (i) => y[i]);
-    const validScores = validVectors.map((x) => linearScores(firstModel, labels.length, x, new Float64Array(labels.length)));
+    const fit = (idx: Int32Array, stage: string): { vectorizer: TfidfVectorizer; model: LinearWeights } => {
+      const fitTerms = pick(terms, idx);
+      const fitY = Int32Array.from(idx, (i) => y[i]);
+      const vectorizer = TfidfVectorizer.fit(fitTerms, opts.features);
+      const model = fitLinear(fitTerms.map((t) => vectorizer.transform(t)), fitY, labels.length, vectorizer.dimension, opts,
+        (done, total) => progress?.(stage, done, total));
+      return { vectorizer, model };
+    };
+
+    // Out-of-fold scores for every validation example, pooled over the rounds.
+    const validScores: Float64Array[] = [];
+    const validLabels: number[] = [];
+    for (let f = 0; f < rounds; f++) {
+      const trainIdx = Int32Array.from(Array.from(y.keys()).filter((i) => folds[i] !== f && isTrainable(i)));
+      const validIdx = Int32Array.from(Array.from(y.keys()).filter((i) => folds[i] === f));
+      if (validIdx.length === 0) continue;
+      const { vectorizer, model } = fit(trainIdx, `train ${f + 1}/${stageTotal}`);
+      for (const i of validIdx) {
+        validScores.push(linearScores(model, labels.length, vectorizer.transform(terms[i]), new Float64Array(labels.length)));
+        validLabels.push(y[i]);
+      }
+    }
+    const validY = Int32Array.from(validLabels);
     const temperature = chooseTemperature(validScores, validY);
     const calibration = chooseThreshold(validScores, validY, temperature, oosIndex, opts.inScopeAcceptance);
-
-    let vectorizer = firstVectorizer;
-    let model = firstModel;
-    if (opts.refit || validIdx.length === 0) {
-      const fitTerms = fitIdx ? pick(terms, fitIdx) : terms;
-      vectorizer = TfidfVectorizer.fit(fitTerms, opts.features);
-      model = fitLinear(fitTerms.map((t) => vectorizer.transform(t)), fitIdx ? Int32Array.from(fitIdx, (i) => y[i]) : y,
-        labels.length, vectorizer.dimension, opts,
-        (done, total) => progress?.(`train ${stageTotal}/${stageTotal}`, done, total));
-    }
+    const { vectorizer, model } = fit(Int32Array.from(Array.from(y.keys()).filter(isTrainable)), `train ${stageTotal}/${stageTotal}`);
     const report: TrainingReport = {
       algorithm: opts.algorithm,
       examples: examples.length,
-      validationExamples: validIdx.length,
+      validationExamples: validY.length,
       validationAccuracy: round(calibration.accuracy),
       validationAcceptedAccuracy: round(calibration.acceptedAccuracy),
       validationOosRecall: calibration.oosRecall === null ? null : round(calibration.oosRecall),
@@ -254,20 +263,24 @@ function calibrated(scores: Float64Array, temperature: number): Float64Array {
   return out;
 }
 
-/** Stratified split: about `fraction` of each label to validation, at least one example left to train. */
-function stratifiedSplit(y: Int32Array, classes: number, fraction: number, seed: number): { trainIdx: Int32Array; validIdx: Int32Array } {
+/**
+ * Stratified fold of each example. With `folds` > 1, examples of each label are dealt round-robin
+ * into folds; otherwise about `fraction` of each label goes to fold 0 (validation, at least one
+ * example of a label left to train) and the rest to fold -1.
+ */
+function assignFolds(y: Int32Array, classes: number, folds: number, fraction: number, seed: number): Int32Array {
   const order = shuffledIndices(y.length, createRandom(seed));
   const seen = new Int32Array(classes);
   const counts = new Int32Array(classes);
   for (const label of y) counts[label]++;
-  const train: number[] = [];
-  const valid: number[] = [];
+  const fold = new Int32Array(y.length);
   for (const i of order) {
     const label = y[i];
-    const quota = Math.min(Math.round(counts[label] * fraction), counts[label] - 1);
-    if (seen[label] < quota) { valid.push(i); seen[label]++; } else train.push(i);
+    if (folds > 1) fold[i] = seen[label] % folds;
+    else fold[i] = seen[label] < Math.min(Math.round(counts[label] * fraction), counts[label] - 1) ? 0 : -1;
+    seen[label]++;
   }
-  return { trainIdx: Int32Array.from(train.sort((a, b) => a - b)), validIdx: Int32Array.from(valid.sort((a, b) => a - b)) };
+  return fold;
 }
 
 /** Temperature minimising the validation negative log-likelihood, on a log grid. */

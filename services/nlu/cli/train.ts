@@ -20,13 +20,14 @@ const { values } = parseArgs({
     c: { type: 'string' },
     epochs: { type: 'string' },
     balance: { type: 'boolean', default: false },
+    folds: { type: 'string' },
     'char-ngrams': { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
 });
 
 if (!values.data?.length || !values.out) {
-  process.stderr.write('usage: nlu:train -- --data FILE [--data FILE…] --out MODEL [--oos-label LABEL] [--algorithm svm|softmax|ensemble] [--seed N] [--c C] [--epochs N] [--balance] [--char-ngrams 1-4]\n');
+  process.stderr.write('usage: nlu:train -- --data FILE [--data FILE…] --out MODEL [--oos-label LABEL] [--algorithm svm|softmax|ensemble] [--seed N] [--c C] [--epochs N] [--balance] [--char-ngrams 1-4] [--folds K (1 = one 15% split)]\n');
   process.exit(2);
 }
 
@@ -36,6 +37,7 @@ if (values.algorithm) options.algorithm = values.algorithm as IntentClassifierOp
 if (values.seed) options.seed = Number(values.seed);
 if (values.c || values.epochs) options.svm = { c: Number(values.c ?? 1), epochs: Number(values.epochs ?? 10) };
 if (values.balance) options.balanceClasses = true;
+if (values.folds) options.validationFolds = Number(values.folds);
 if (values['char-ngrams']) {
   const [min, max] = values['char-ngrams'].split('-').map(Number);
   options.features = { ...DEFAULT_FEATURE_OPTIONS, charNgramMin: min, charNgramMax: max ?? min };
@@ -61,7 +63,7 @@ const r = classifier.report;
 const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
 process.stdout.write([
   `trained ${r.examples} examples, ${classifier.labels.length} labels, ${r.features} features in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-  `validation (${r.validationExamples} held out of the training data): accuracy ${pct(r.validationAccuracy)}, ` +
+  `validation (${r.validationExamples} out-of-fold predictions on the training data): accuracy ${pct(r.validationAccuracy)}, ` +
     `accepted-and-correct ${pct(r.validationAcceptedAccuracy)}, out-of-scope recall ${pct(r.validationOosRecall)}`,
   `threshold ${classifier.threshold}, temperature ${classifier.temperature}`,
   `wrote ${values.out}`,
