@@ -87,6 +87,11 @@ export function callbackSlotValidator(deps: CallbackSlotValidatorDependencies): 
       return false;
     }
     if (requested.kind === 'day') {
+      const day = callbacks.checkDay(requested.day);
+      if (day !== 'ok') {
+        await offerAlternatives(context, deps, requested.day, day === 'past' ? 'callback.dayPast' : rejectionKey(day));
+        return false;
+      }
       const free = await callbacks.firstFreeSlotsOn(requested.day);
       await context.sendActivity(renderPrompt(context, localizer, timeZone, {
         key: 'callback.askTimeOnDay', params: { date: formatDate(requested.day, language, timeZone), slots: slotList(free, localizer, language, timeZone) }, buttons: slotButtons(free, timeZone),

@@ -122,6 +122,15 @@ export class CallbackService {
     return free.slice(0, n).sort((a, b) => a.getTime() - b.getTime());
   }
 
+  /** Whether a day the client named (no time) can have callbacks: over, not a business day, or ok. */
+  checkDay(day: Date): 'ok' | 'past' | 'holiday' {
+    if (DateTime.fromJSDate(day, { zone: this.timeZone }).endOf('day').toJSDate() < this.now()) return 'past';
+    const hours = this.calendar.openingHoursOn(day);
+    if (!hours) return 'holiday';
+    // Today after the last slot has started counts as over, too.
+    return hours.closes.getTime() - this.slotMinutes * 60_000 <= this.now().getTime() ? 'past' : 'ok';
+  }
+
   /** The first `n` bookable slots from now on, for a client who gave only a day. */
   async firstFreeSlotsOn(day: Date, n = 3): Promise<Date[]> {
     const opening = this.calendar.openingHoursOn(day)?.opens ?? day;

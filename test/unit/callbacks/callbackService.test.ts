@@ -65,6 +65,18 @@ describe('CallbackService.checkSlot', () => {
   });
 });
 
+describe('CallbackService.checkDay', () => {
+  test.each([
+    ['2026-11-29 00:00', '2026-11-30 10:00', 'past'],
+    ['2026-11-30 00:00', '2026-11-30 17:10', 'past'],
+    ['2026-11-30 00:00', '2026-11-30 10:00', 'ok'],
+    ['2026-12-05 00:00', '2026-11-30 10:00', 'holiday'],
+    ['2026-10-01 00:00', '2026-09-28 10:00', 'holiday'],
+  ])('When a client names the day %s at %s, then the day is %s', (day, now, verdict) => {
+    expect(service(now).checkDay(at(day))).toBe(verdict);
+  });
+});
+
 describe('CallbackService.nearestFreeSlots', () => {
   test('When the asked slot is full, then the three nearest free ones are offered in time order, skipping full ones', async () => {
     const s = service('2026-11-30 10:00', 1);
