@@ -1,7 +1,7 @@
 /**
  * Rapport's intent classifier: TF-IDF word and character n-grams (see featureExtractor.ts)
  * into a linear model, with softmax probabilities calibrated by a temperature and an
- * out-of-scope threshold, both chosen on a validation split cut from the training data.
+ * out-of-scope threshold, both chosen on out-of-fold scores from the training data only.
  */
 import { DEFAULT_FEATURE_OPTIONS, extractTerms, TfidfVectorizer, type FeatureOptions, type SparseVector } from './featureExtractor';
 import {
