@@ -108,6 +108,15 @@ export class EmbeddedCallbackRepository implements CallbackRepository {
   }
 
   /**
+   * Nothing to do: here a seat is a counter and the booking is stored in the same process
+   * right after it, so only a crash inside that one step could leave a seat behind, and the
+   * embedded database is for a single development process.
+   */
+  async releaseOrphanSeats(_takenBefore: Date): Promise<number> {
+    return 0;
+  }
+
+  /**
    * Conditional increment of the slot's counter. The first seat creates the counter; when two
    * bookings race to create it, the unique _id lets one win and the other retries the update.
    */

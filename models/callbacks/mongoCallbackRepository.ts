@@ -43,13 +43,15 @@ callbackSchema.index({ 'reminder.state': 1, 'reminder.dueAt': 1 });
  * One document per taken seat: `_id` is `<slot start ISO>#<seat number>`, seat numbers
  * 0..capacity-1. Taking a seat is an insert, so the unique `_id` alone decides who gets it.
  */
-interface CallbackSeat { _id: string; slotStart: Date; reference: string }
+interface CallbackSeat { _id: string; slotStart: Date; reference: string; takenAt: Date }
 const seatSchema = new Schema<CallbackSeat>({
   _id: { type: String, required: true },
   slotStart: { type: Date, required: true },
   reference: { type: String, required: true },
+  takenAt: { type: Date, required: true },
 }, { versionKey: false });
 seatSchema.index({ slotStart: 1 });
+seatSchema.index({ takenAt: 1 });
 
 /** Who won attempt n at a reminder: `_id` is `<reference>#<attempt>`, unique, so one claimer per attempt. */
 interface ReminderClaim { _id: string; reference: string; claimedBy: string; claimedAt: Date }
@@ -83,7 +85,7 @@ export class MongoCallbackRepository implements CallbackRepository {
 
   async book(callback: NewCallback, capacity: number): Promise<BookOutcome> {
     await this.ensureIndexes();
-    const seatId = await this.takeSeat(callback.slotStart, capacity, callback.reference);
+    const seatId = await this.takeSeat(callback.slotStart, capacity, callback.reference, callback.createdAt);
     if (!seatId) return { booked: false, reason: 'full' };
     const { reminderDueAt, ...rest } = callback;
     const record: Callback = { ...rest, status: 'booked', reminder: { dueAt: reminderDueAt, state: 'pending' }, updatedAt: callback.createdAt };
@@ -111,7 +113,7 @@ export class MongoCallbackRepository implements CallbackRepository {
     const current = await this.callbacks.findOne({ reference }).lean();
     if (!current || current.status !== 'booked') return { moved: false, reason: 'not_found' };
     if (current.slotStart.getTime() === newSlotStart.getTime()) return { moved: true, callback: clean(current) };
-    const seatId = await this.takeSeat(newSlotStart, capacity, reference);
+    const seatId = await this.takeSeat(newSlotStart, capacity, reference, at);
     if (!seatId) return { moved: false, reason: 'full' };
     const moved = await this.callbacks.findOneAndUpdate(
       { reference, status: 'booked', seatId: current.seatId },
@@ -173,12 +175,23 @@ export class MongoCallbackRepository implements CallbackRepository {
     return result.modifiedCount === 1;
   }
 
+  async releaseOrphanSeats(takenBefore: Date): Promise<number> {
+    const seats = await this.seats.find({ takenAt: { $lt: takenBefore } }).lean();
+    if (seats.length === 0) return 0;
+    const holders = await this.callbacks.find({ reference: { $in: [...new Set(seats.map((s) => s.reference))] }, status: 'booked' }, { seatId: 1 }).lean();
+    const held = new Set(holders.map((h) => h.seatId));
+    const orphans = seats.filter((s) => !held.has(s._id)).map((s) => s._id);
+    if (orphans.length === 0) return 0;
+    const result = await this.seats.deleteMany({ _id: { $in: orphans } });
+    return result.deletedCount;
+  }
+
   /** Tries seats 0..capacity-1 in turn; the first insert that is not a duplicate holds the seat. */
-  private async takeSeat(slotStart: Date, capacity: number, reference: string): Promise<string | undefined> {
+  private async takeSeat(slotStart: Date, capacity: number, reference: string, takenAt: Date): Promise<string | undefined> {
     for (let seat = 0; seat < capacity; seat++) {
       const _id = `${slotKey(slotStart)}#${seat}`;
       try {
-        await this.seats.create({ _id, slotStart, reference });
+        await this.seats.create({ _id, slotStart, reference, takenAt });
         return _id;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;

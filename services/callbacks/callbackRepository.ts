@@ -73,6 +73,12 @@ export interface CallbackRepository {
   claimDueReminders(now: Date, claimer: string, limit: number, leaseMs: number): Promise<Callback[]>;
   /** Marks a reminder sent; only its current claimer can, so a late process cannot. */
   markReminderSent(reference: string, claimer: string, at: Date): Promise<boolean>;
+  /**
+   * Frees seats taken before `takenBefore` that no booked callback holds (a process died
+   * between taking the seat and storing or moving the booking). Young seats are left alone:
+   * their booking may still be on its way. Returns how many were freed.
+   */
+  releaseOrphanSeats(takenBefore: Date): Promise<number>;
 }
 
 /** The key a slot's seat counter is stored under. */

@@ -87,6 +87,8 @@ export class CallbackReminderScheduler {
   async runOnce(now: Date): Promise<ReminderRunReport> {
     const { repository, claimerId } = this.options;
     const report: ReminderRunReport = { sent: [], failed: [] };
+    // Housekeeping rides on the same timer: seats left by a process that died mid-booking.
+    await repository.releaseOrphanSeats(new Date(now.getTime() - this.leaseMs));
     const claimed = await repository.claimDueReminders(now, claimerId, this.batchSize, this.leaseMs);
     for (const callback of claimed) {
       try {

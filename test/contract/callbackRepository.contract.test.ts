@@ -155,4 +155,12 @@ describe.each(factories)('CallbackRepository (%s)', (_name, create) => {
     expect(await repo.claimDueReminders(now, 'A', 3, 120_000)).toHaveLength(3);
     expect(await repo.claimDueReminders(now, 'A', 3, 120_000)).toHaveLength(2);
   });
+
+  test('When every seat is held by a booking, then releasing orphan seats frees none and capacity is unchanged', async () => {
+    const repo = await create();
+    await repo.book(booking(), 2);
+    await repo.book(booking(), 2);
+    expect(await repo.releaseOrphanSeats(new Date('2030-01-01T00:00:00Z'))).toBe(0);
+    expect(await repo.book(booking(), 2)).toEqual({ booked: false, reason: 'full' });
+  });
 });

@@ -121,4 +121,21 @@ describe('Callback reminders on Mongo', () => {
     await s.stop();
     expect(sender.sent).toHaveLength(1);
   });
+
+  test('When a process died between taking a seat and storing the booking, then a later scheduler run frees the seat, but not a young one', async () => {
+    const uri = mongoUri();
+    const connection = await openMongoConnection(uri);
+    connections.push(connection);
+    const repo = new MongoCallbackRepository(connection);
+    await repo.book(booking(1, { reference: 'CBK-20261130-HE2D' }), 2);
+    // What a dead process leaves: a seat document with no booking holding it.
+    await connection.models.CallbackSeat.create({ _id: `${SLOT.toISOString()}#1`, slotStart: SLOT, reference: 'CBK-20261130-G2NE', takenAt: new Date('2026-11-30T02:00:00Z') });
+    expect(await repo.book(booking(2, { reference: 'CBK-20261130-WA2T' }), 2)).toEqual({ booked: false, reason: 'full' });
+    const s = scheduler(repo, new RecordingSender(), 'bot-a');
+    await s.runOnce(new Date('2026-11-30T02:01:00Z'));
+    expect(await repo.book(booking(2, { reference: 'CBK-20261130-WA2T' }), 2)).toEqual({ booked: false, reason: 'full' });
+    await s.runOnce(new Date('2026-11-30T02:10:00Z'));
+    expect(await repo.book(booking(2, { reference: 'CBK-20261130-WA2T' }), 2)).toMatchObject({ booked: true });
+    expect((await repo.seatsTaken([SLOT])).get(SLOT.toISOString())).toBe(2);
+  });
 });
