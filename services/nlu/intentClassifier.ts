@@ -172,6 +172,8 @@ export class IntentClassifier {
     const temperature = chooseTemperature(validScores, validY);
     const calibration = chooseThreshold(validScores, validY, temperature, oosIndex, opts.inScopeAcceptance);
     const { vectorizer, model } = fit(Int32Array.from(Array.from(y.keys()).filter(isTrainable)), `train ${stageTotal}/${stageTotal}`);
+    // Keep only what the JSON keeps, so a saved and reloaded model scores exactly like this one.
+    for (const values of [model.weights, model.bias, vectorizer.idf]) for (let i = 0; i < values.length; i++) values[i] = round(values[i]);
     const report: TrainingReport = {
       algorithm: opts.algorithm,
       examples: examples.length,

@@ -20,13 +20,10 @@ describe('IntentClassifier', () => {
     const loaded = IntentClassifier.fromJSON(JSON.parse(JSON.stringify(classifier.toJSON())));
     for (const text of ['hello there', '贷款利率', 'thanks so much', 'something else entirely']) {
       const normalized = normalizeText(text);
-      const saved = Array.from(classifier.classifyNormalized(normalized).probabilities);
-      const reloaded = Array.from(loaded.classifyNormalized(normalized).probabilities);
-      // The original keeps unrounded weights; a reloaded copy must score like any other reloaded copy.
-      const twice = IntentClassifier.fromJSON(JSON.parse(JSON.stringify(loaded.toJSON())));
-      expect(Array.from(twice.classifyNormalized(normalized).probabilities)).toEqual(reloaded);
-      reloaded.forEach((p, k) => expect(p).toBeCloseTo(saved[k], 3));
+      expect(Array.from(loaded.classifyNormalized(normalized).probabilities)).toEqual(Array.from(classifier.classifyNormalized(normalized).probabilities));
     }
+    expect(loaded.threshold).toBe(classifier.threshold);
+    expect(loaded.labels).toEqual(classifier.labels);
   });
 
   it('When a text is classified, then the probabilities sum to 1 and the right label wins', () => {
