@@ -15,6 +15,8 @@ const TIME_PROMPT = 'callbackBookingDialog.time';
 const PHONE_PROMPT = 'callbackBookingDialog.phone';
 const CONFIRM_PROMPT = 'callbackBookingDialog.confirm';
 
+const MAX_TOPIC_LENGTH = 200;
+
 /** Topics offered as buttons; a client may also type their own. */
 export const CALLBACK_TOPICS = ['loan_consultation', 'project_financing', 'repayment', 'online_banking', 'complaint_follow_up', 'other'] as const;
 
@@ -51,7 +53,11 @@ export class CallbackBookingDialog extends InterruptibleDialog {
     super(CALLBACK_BOOKING_DIALOG, callbackDeps, 'callback.help');
     if (!callbackDeps.callbacks) throw new Error(`${CALLBACK_BOOKING_DIALOG} needs the callback service`);
     const { localizer, timeZone, callbacks } = callbackDeps;
-    this.addDialog(new KeyedTextPrompt(TOPIC_PROMPT, localizer, timeZone, async (pc) => (pc.recognized.value ?? '').trim().length >= 2));
+    // A topic is a few words for the manager, not a letter: the store caps it too.
+    this.addDialog(new KeyedTextPrompt(TOPIC_PROMPT, localizer, timeZone, async (pc) => {
+      const length = (pc.recognized.value ?? '').trim().length;
+      return length >= 2 && length <= MAX_TOPIC_LENGTH;
+    }));
     this.addDialog(new CallbackTimePrompt(TIME_PROMPT, localizer, timeZone, () => callbacks.currentTime(), callbackSlotValidator({ localizer, callbacks, timeZone })));
     this.addDialog(new KeyedTextPrompt(PHONE_PROMPT, localizer, timeZone, async (pc) => {
       if (parsePhone(pc.recognized.value ?? '')) return true;
