@@ -101,7 +101,7 @@ export class IntentRecognizer {
         intents,
         topIntent: accepted ? labels[best] : NONE_INTENT,
         topScore: probabilities[best] / inScopeMass,
-        entities: usable || MEANINGFUL.test(normalizedText) ? safeEntities(original, language, referenceDate) : [],
+        entities: MEANINGFUL.test(normalizedText) ? safeEntities(original, language, referenceDate) : [],
       };
     } catch {
       const uniform = 1 / Math.max(names.length, 1);

@@ -11,14 +11,15 @@ const LATIN = /\p{Script=Latin}/gu;
  *
  * Mixed text goes to the dominant script, weighing one Han character as about four Latin
  * letters (a Chinese word is one or two characters); two or more Han characters always mean
- * Chinese, since a client who writes any Chinese words reads Chinese replies. Text with
- * neither script (empty, digits, emoji) falls back to `locale` ('zh…' → 'zh'), else English.
+ * Chinese, since a client who writes any Chinese words reads Chinese replies. Exact ties and
+ * text with neither script (empty, digits, emoji) fall back to `locale` ('zh…' → 'zh'), else English.
  */
 export function detectLanguage(text: string, locale?: string): NluLanguage {
   const han = text.match(HAN)?.length ?? 0;
   const latin = text.match(LATIN)?.length ?? 0;
   if (han === 0 && latin === 0) return localeLanguage(locale);
-  if (han >= 2 || han * 4 >= latin) return 'zh';
+  if (han >= 2 || han * 4 > latin) return 'zh';
+  if (han * 4 === latin) return localeLanguage(locale);
   return 'en';
 }
 

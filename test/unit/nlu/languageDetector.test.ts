@@ -9,6 +9,8 @@ describe('detectLanguage', () => {
     ['what does 元 mean in my statement please', undefined, 'en'],
     ['I want to book a callback', 'zh-CN', 'en'],
     ['你好', 'en-US', 'zh'],
+    ['元 abcd', 'en-US', 'en'],
+    ['元 abcd', 'zh-CN', 'zh'],
   ])('When the text is "%s" (locale %s), then the language is %s', (text, locale, expected) => {
     expect(detectLanguage(text, locale)).toBe(expected);
   });
