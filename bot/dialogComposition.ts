@@ -36,6 +36,21 @@ import { EmbeddedCustomerRepository } from '../models/customers/embeddedCustomer
 import { SurveyDialog } from '../dialogs/surveyDialog';
 import { QuickCsatDialog } from '../dialogs/quickCsatDialog';
 
+import os from 'node:os';
+import { BusinessCalendar } from '../services/calendar/businessCalendar';
+import { ComplaintService } from '../services/tickets/complaintService';
+import { MongoTicketRepository } from '../models/tickets/mongoTicketRepository';
+import { EmbeddedTicketRepository } from '../models/tickets/embeddedTicketRepository';
+import { ComplaintDialog, COMPLAINT_DIALOG } from '../dialogs/complaintDialog';
+import { ComplaintStatusDialog, COMPLAINT_STATUS_DIALOG } from '../dialogs/complaintStatusDialog';
+import { CallbackService } from '../services/callbacks/callbackService';
+import { CallbackReminderScheduler } from '../services/callbacks/reminderScheduler';
+import { MongoCallbackRepository } from '../models/callbacks/mongoCallbackRepository';
+import { EmbeddedCallbackRepository } from '../models/callbacks/embeddedCallbackRepository';
+import { CallbackBookingDialog, CALLBACK_BOOKING_DIALOG } from '../dialogs/callbackBookingDialog';
+import { CallbackManageDialog, CALLBACK_MANAGE_DIALOG } from '../dialogs/callbackManageDialog';
+import { ProactiveMessenger } from './proactiveMessenger';
+
 /** The survey a client gets when they ask to give feedback. */
 export const FEEDBACK_SURVEY_ID = 'service-satisfaction';
 
@@ -44,6 +59,12 @@ const INQUIRY_INTENTS = [
   'inquiry_application_status', 'inquiry_account_opening', 'inquiry_fees', 'inquiry_online_banking',
   'inquiry_branch_hours', 'inquiry_lost_token_card',
 ] as const;
+
+/** The CBK reference the recognizer found in the message, if any. */
+function callbackReference(recognition: { entities: Array<{ type: string; value: unknown }> }): string | undefined {
+  const entity = recognition.entities.find((e) => e.type === 'callbackRef');
+  return typeof entity?.value === 'string' ? entity.value : undefined;
+}
 
 export interface DialogCompositionInput {
   config: AppConfig;
@@ -74,6 +95,36 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   const handoff = new HandoffRequestService(handoffRequests);
   const base = { localizer, interruptions, handoff, timeZone: config.BUSINESS_TIMEZONE };
 
+  const calendar = BusinessCalendar.fromDirectory(config.CALENDAR_DIR, {
+    timeZone: config.BUSINESS_TIMEZONE, opens: config.BUSINESS_OPENS, closes: config.BUSINESS_CLOSES, logger: input.logger,
+  });
+
+  // Complaints: tickets with business-hour SLAs.
+  const tickets = mongo ? new MongoTicketRepository(mongo) : new EmbeddedTicketRepository(embedded);
+  const complaints = new ComplaintService(tickets, calendar, {
+    slaBusinessHours: {
+      low: config.COMPLAINT_SLA_HOURS_LOW, medium: config.COMPLAINT_SLA_HOURS_MEDIUM,
+      high: config.COMPLAINT_SLA_HOURS_HIGH, critical: config.COMPLAINT_SLA_HOURS_CRITICAL,
+    },
+  });
+  const complaintDialog = new ComplaintDialog({ ...base, complaints });
+  const complaintStatusDialog = new ComplaintStatusDialog({ ...base, complaints });
+
+  // Callbacks: atomic slot booking and reminders claimed once across processes.
+  const callbackRepository = mongo ? new MongoCallbackRepository(mongo) : new EmbeddedCallbackRepository(embedded);
+  const callbacks = new CallbackService(callbackRepository, {
+    calendar, timeZone: config.BUSINESS_TIMEZONE, slotMinutes: config.CALLBACK_SLOT_MINUTES,
+    capacityPerSlot: config.CALLBACK_STAFF_ON_DUTY, reminderLeadMinutes: config.CALLBACK_REMINDER_MINUTES,
+  });
+  const callbackBookingDialog = new CallbackBookingDialog({ ...base, callbacks });
+  const callbackManageDialog = new CallbackManageDialog({ ...base, callbacks });
+  const proactive = new ProactiveMessenger({ adapter: input.adapter, conversations: input.conversations, appId: config.MicrosoftAppId, logger: input.logger });
+  const reminders = new CallbackReminderScheduler({
+    repository: callbackRepository, sender: proactive, localizer, timeZone: config.BUSINESS_TIMEZONE,
+    claimerId: `${os.hostname()}:${process.pid}`, intervalMs: config.CALLBACK_REMINDER_INTERVAL_MS,
+    onError: (error: unknown) => input.logger.warn({ err: { message: (error as Error)?.message } }, 'reminder run failed'),
+  });
+
   const customers = mongo ? new MongoCustomerRepository(mongo) : new EmbeddedCustomerRepository(embedded);
 
   // Inquiry: knowledge base answers, suggestions, application status, feedback.
@@ -93,8 +144,16 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   const surveyDialog = new SurveyDialog(surveyDeps);
   const quickCsatDialog = new QuickCsatDialog(surveyDeps);
 
-  const dialogs: Dialog[] = [inquiryDialog, surveyDialog, quickCsatDialog];
+  const dialogs: Dialog[] = [
+    inquiryDialog, surveyDialog, quickCsatDialog, complaintDialog, complaintStatusDialog, callbackBookingDialog, callbackManageDialog,
+  ];
   const routes: Record<string, Route> = {
+    complaint_file: { dialogId: COMPLAINT_DIALOG },
+    complaint_status: { dialogId: COMPLAINT_STATUS_DIALOG, options: (_r, text) => ({ reference: text }) },
+    callback_book: { dialogId: CALLBACK_BOOKING_DIALOG },
+    callback_list: { dialogId: CALLBACK_MANAGE_DIALOG, options: () => ({ action: 'list' }) },
+    callback_reschedule: { dialogId: CALLBACK_MANAGE_DIALOG, options: (r) => ({ action: 'reschedule', reference: callbackReference(r) }) },
+    callback_cancel: { dialogId: CALLBACK_MANAGE_DIALOG, options: (r) => ({ action: 'cancel', reference: callbackReference(r) }) },
     survey_feedback: { dialogId: surveyDialog.id, options: () => ({ surveyId: FEEDBACK_SURVEY_ID }) },
   };
   for (const intent of INQUIRY_INTENTS) {
@@ -116,8 +175,8 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   });
   return {
     mainDialog,
-    parts: { handoffRequests, customers, knowledgeBase, loanApplications, surveyResponses, surveyDefinitions },
-    start() { /* background schedulers are added with their features */ },
-    async stop() { /* nothing yet */ },
+    parts: { handoffRequests, tickets, callbackRepository, calendar, proactive, reminders, customers, knowledgeBase, loanApplications, surveyResponses, surveyDefinitions },
+    start() { reminders.start(); },
+    async stop() { await reminders.stop(); },
   };
 }

@@ -9,20 +9,24 @@ export type Interruption =
 export interface InterruptionVocabulary {
   help: string[]; cancel: string[]; human: string[];
   switchToEnglish: string[]; switchToChinese: string[]; politeness: string[];
+  /** Regular expressions for an explicit request for a person anywhere in a message. */
+  humanRequests?: string[];
 }
 
 /**
  * Recognises the global interruptions a client can type at any step of any dialog.
- * help, cancel and language switches must be the whole message (so "cancel my callback"
- * or a complaint that mentions 取消 is not taken as an interruption); asking for a person
- * counts anywhere in the message, because a client who asks for one should always get one.
+ * help, cancel, a person and language switches must be the whole message (so "cancel my
+ * callback" or a complaint that mentions 取消 or 人工客服 is not taken as an interruption);
+ * an explicit request for a person ("帮我转人工", "let me talk to a real person") counts
+ * anywhere in the message, because a client who asks for one should always get one.
  */
 export class InterruptionDetector {
   private readonly help: Set<string>;
   private readonly cancel: Set<string>;
   private readonly english: Set<string>;
   private readonly chinese: Set<string>;
-  private readonly human: string[];
+  private readonly human: Set<string>;
+  private readonly humanRequests: RegExp[];
   private readonly politeness: string[];
 
   constructor(vocabulary: InterruptionVocabulary) {
@@ -32,15 +36,16 @@ export class InterruptionDetector {
     this.cancel = new Set(norm(vocabulary.cancel));
     this.english = new Set(norm(vocabulary.switchToEnglish));
     this.chinese = new Set(norm(vocabulary.switchToChinese));
-    this.human = norm(vocabulary.human);
+    this.human = new Set(norm(vocabulary.human));
+    this.humanRequests = (vocabulary.humanRequests ?? []).map((pattern) => new RegExp(pattern, 'iu'));
   }
 
   detect(text: string | undefined): Interruption | undefined {
     if (!text) return undefined;
     const normalized = normalize(text);
     if (!normalized || normalized.length > 200) return undefined;
-    if (this.human.some((phrase) => normalized.includes(phrase))) return { kind: 'human' };
     const bare = this.stripPoliteness(normalized);
+    if (this.human.has(bare) || this.human.has(normalized) || this.humanRequests.some((re) => re.test(normalized))) return { kind: 'human' };
     if (this.cancel.has(bare) || this.cancel.has(normalized)) return { kind: 'cancel' };
     if (this.help.has(bare) || this.help.has(normalized)) return { kind: 'help' };
     if (this.english.has(bare) || this.english.has(normalized)) return { kind: 'switchLanguage', language: 'en' };

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Localizer, languageFromLocale } from '../../../services/i18n/localizer';
 import { formatMoney } from '../../../services/i18n/formatters';
@@ -9,9 +8,9 @@ const localizer = new Localizer(localesDir);
 describe('Localizer', () => {
   test('When both languages are compared, then every namespace has the same keys and placeholders', () => {
     expect(localizer.keys('en')).toEqual(localizer.keys('zh-CN'));
-    const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    const placeholders = (s: string) => [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
     for (const key of localizer.keys('en')) {
-      const en = fs.existsSync(localesDir) ? localizer.list('en', key).join('\n') : '';
+      const en = localizer.list('en', key).join('\n');
       const zh = localizer.list('zh-CN', key).join('\n');
       expect([key, placeholders(zh)]).toEqual([key, placeholders(en)]);
     }

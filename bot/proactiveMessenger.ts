@@ -1,0 +1,55 @@
+import type { CloudAdapter } from 'botbuilder';
+import type { Logger } from './logger';
+import type { ConversationRepository } from '../models/conversations/conversationRepository';
+import type { ProactiveSender, ProactiveTarget } from '../services/proactive/proactiveSender';
+import { AppError } from '../services/appError';
+
+export interface ProactiveMessengerOptions {
+  adapter: CloudAdapter;
+  conversations: ConversationRepository;
+  /** The bot's app id ('' locally). */
+  appId: string;
+  logger: Logger;
+  /** Attempts for a 429 or 5xx from the channel (default 4). */
+  maxAttempts?: number;
+  /** First backoff in ms, doubled per attempt, or the channel's Retry-After when it gives one (default 500). */
+  backoffMs?: number;
+}
+
+/**
+ * Sends proactive messages (reminders, agent replies, campaigns) on the conversation reference
+ * stored from the client's last turn. Every send is awaited; a 429 or 5xx is retried with
+ * backoff; a 403/404 (the client removed the bot) is reported as unreachable.
+ */
+export class ProactiveMessenger implements ProactiveSender {
+  private readonly maxAttempts: number;
+  private readonly backoffMs: number;
+
+  constructor(private readonly options: ProactiveMessengerOptions) {
+    if (!options?.adapter || !options.conversations || !options.logger) throw new Error('ProactiveMessenger needs adapter, conversations and logger');
+    this.maxAttempts = options.maxAttempts ?? 4;
+    this.backoffMs = options.backoffMs ?? 500;
+  }
+
+  async sendToConversation(target: ProactiveTarget, text: string): Promise<void> {
+    const conversation = await this.options.conversations.get(target.channelId, target.conversationId);
+    if (!conversation?.reference) throw new AppError('unreachable', `no conversation reference for ${target.channelId}/${target.conversationId}`, 404);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.options.adapter.continueConversationAsync(this.options.appId, conversation.reference as any, async (context) => {
+          await context.sendActivity(text);
+        });
+        return;
+      } catch (error) {
+        const status = Number((error as any)?.statusCode ?? (error as any)?.status ?? 0);
+        if (status === 403 || status === 404) throw new AppError('unreachable', 'the client can no longer be reached on this channel', 404);
+        const retryable = status === 429 || status >= 500 || status === 0;
+        if (!retryable || attempt >= this.maxAttempts) throw error;
+        const retryAfter = Number((error as any)?.response?.headers?.get?.('retry-after'));
+        const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : this.backoffMs * 2 ** (attempt - 1);
+        this.options.logger.warn({ status, attempt, delay, conversationId: target.conversationId }, 'proactive send failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+}
