@@ -13,7 +13,7 @@ export class ConversationTrackingMiddleware implements Middleware {
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly repository: ConversationRepository, private readonly logger: Logger, private readonly flushDelayMs = 50) {
+  constructor(private readonly repository: ConversationRepository, private readonly logger: Logger, private readonly flushDelayMs = 500) {
     if (!repository) throw new Error('ConversationTrackingMiddleware needs a repository');
   }
 
