@@ -164,8 +164,8 @@ describe('ComplaintDialog across a restart', () => {
     const after = dialogClient(new ComplaintDialog(deps), undefined, storage);
     expect((await after.sendActivity({ type: 'message', text: '高', locale: 'zh-CN', from: { id: TEST_USER, name: TEST_USER } })).text).toContain('我们该如何联系您');
     const summary = await after.sendActivity({ type: 'message', text: '13812345678', locale: 'zh-CN', from: { id: TEST_USER, name: TEST_USER } });
-    expect(summary.text).toContain('• 描述:上个月的账户管理费被重复扣了两次');
-    expect(summary.text).toContain('• 类别:收费问题');
+    expect(summary.text).toContain('• 描述：上个月的账户管理费被重复扣了两次');
+    expect(summary.text).toContain('• 类别：收费问题');
     expect((await after.sendActivity({ type: 'message', text: '确认提交', locale: 'zh-CN', from: { id: TEST_USER, name: TEST_USER } })).text).toContain('您的投诉已受理');
     expect(await first.tickets.listOpenForUser('test', TEST_USER)).toHaveLength(1);
   });
