@@ -54,6 +54,13 @@ export const configSchema = z.object({
   NLU_MODEL_PATH: z.string().default('./data/nlu/model.json').describe('Trained intent model file'),
   KB_DIR: z.string().default('./data/kb').describe('Knowledge base articles folder'),
   SURVEYS_DIR: z.string().default('./data/surveys').describe('Survey definitions folder'),
+  TEAMS_APP_ID: z.string().trim().default('').describe('Teams app id (a GUID) for the Teams app package; empty = the MicrosoftAppId'),
+  TEAMS_APP_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be MAJOR.MINOR.PATCH').default('1.0.0').describe('Teams app package version; raise it for every upload'),
+  TEAMS_APP_NAME: z.string().trim().min(1).max(30).default('Rapport').describe('Short name of the Teams app (at most 30 characters)'),
+  TEAMS_DEVELOPER_NAME: z.string().trim().default('').describe('Publisher shown in Teams; empty = BANK_NAME_EN'),
+  TEAMS_WEBSITE_URL: optionalUrl(['https:']).describe('Bank website shown in the Teams app (https; required by npm run teams:package)'),
+  TEAMS_PRIVACY_URL: optionalUrl(['https:']).describe('Privacy statement URL for the Teams app (https; required by npm run teams:package)'),
+  TEAMS_TERMS_URL: optionalUrl(['https:']).describe('Terms of use URL for the Teams app (https; required by npm run teams:package)'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
