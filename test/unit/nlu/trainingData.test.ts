@@ -1,7 +1,8 @@
 /**
  * Checks the hand-written Rapport NLU data in data/nlu: well-formed JSON lines, fixed labels,
  * enough examples per intent and language, no duplicates, and no leakage between the training
- * file and the held-out / off-topic files.
+ * files (train.jsonl and the broader full-sentence train-extra.jsonl) and the held-out /
+ * off-topic files.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,12 +74,13 @@ function duplicatesWithin(rows: Row[]): string[] {
 
 describe('Rapport NLU training data', () => {
   const train = readJsonLines('train.jsonl', true);
+  const extra = readJsonLines('train-extra.jsonl', true);
   const heldout = readJsonLines('heldout.jsonl', true);
   const offtopic = readJsonLines('offtopic.jsonl', false);
 
   it('When the labelled files are read, then every label is one of the fixed intents', () => {
     const allowed = new Set<string>(INTENTS);
-    const unknown = [...train, ...heldout].filter((row) => !allowed.has(row.label ?? ''));
+    const unknown = [...train, ...extra, ...heldout].filter((row) => !allowed.has(row.label ?? ''));
     expect(unknown).toEqual([]);
   });
 
@@ -88,9 +90,10 @@ describe('Rapport NLU training data', () => {
 
   it.each([
     ['train.jsonl', 45],
+    ['train-extra.jsonl', 50],
     ['heldout.jsonl', 12],
   ] as const)('When %s is counted per intent and language, then each has at least %i examples', (file, minimum) => {
-    const counts = countBy(file === 'train.jsonl' ? train : heldout);
+    const counts = countBy(file === 'train.jsonl' ? train : file === 'train-extra.jsonl' ? extra : heldout);
     const short: string[] = [];
     for (const intent of INTENTS) {
       for (const language of LANGUAGES) {
@@ -109,6 +112,7 @@ describe('Rapport NLU training data', () => {
 
   it.each([
     ['train.jsonl', train],
+    ['train-extra.jsonl', extra],
     ['heldout.jsonl', heldout],
     ['offtopic.jsonl', offtopic],
   ] as const)('When %s is scanned, then no sentence appears twice', (_file, rows) => {
@@ -119,6 +123,17 @@ describe('Rapport NLU training data', () => {
     const trainKeys = new Set(train.map((row) => dedupeKey(row.text)));
     const leaked = [...heldout, ...offtopic].filter((row) => trainKeys.has(dedupeKey(row.text))).map((row) => row.text);
     expect(leaked).toEqual([]);
+  });
+
+  it('When train-extra.jsonl is compared with train.jsonl, then it adds only new sentences', () => {
+    const trainKeys = new Set(train.map((row) => dedupeKey(row.text)));
+    expect(extra.filter((row) => trainKeys.has(dedupeKey(row.text))).map((row) => `train-extra.jsonl line ${row.line}`)).toEqual([]);
+  });
+
+  it('When train-extra.jsonl is compared with the held-out and off-topic files, then no sentence is shared', () => {
+    // Reports only the line numbers of train-extra.jsonl, so a leak can be removed without reading the test files.
+    const testKeys = new Set([...heldout, ...offtopic].map((row) => dedupeKey(row.text)));
+    expect(extra.filter((row) => testKeys.has(dedupeKey(row.text))).map((row) => `train-extra.jsonl line ${row.line}`)).toEqual([]);
   });
 
   it('When the held-out file is compared with the off-topic file, then no sentence is shared', () => {
