@@ -30,6 +30,8 @@ import { EmbeddedConversationRepository } from '../models/conversations/embedded
 import type { ConversationRepository } from '../models/conversations/conversationRepository';
 import { Localizer } from '../services/i18n/localizer';
 import { IntentRecognizer } from '../services/nlu/intentRecognizer';
+import { DirectLineEndpoint } from './directline/directLineEndpoint';
+import { registerWebChatRoutes } from './directline/registerWebChatRoutes';
 
 export interface RapportApp {
   server: Server;
@@ -104,11 +106,14 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
     adapter, runTurn: (context) => bot.run(context), logger, maxBodyBytes: config.MAX_BODY_BYTES, readiness,
     authenticationEnabled: Boolean(config.MicrosoftAppId),
   });
+  // Web Chat's on-premises channel: Direct Line served by this process, and the page using it.
+  const directLine = DirectLineEndpoint.fromConfig(config, { server, adapter, runTurn: (context) => bot.run(context), logger: logger.child({ component: 'directline' }), inFlight });
+  registerWebChatRoutes(server, { config, directLine });
 
   let stopped = false;
   return {
     server,
-    parts: { transcriptLogger, transcriptStore, storage, conversations, conversationTracking, mongo, redis, ...dialogs.parts },
+    parts: { transcriptLogger, transcriptStore, storage, conversations, conversationTracking, mongo, redis, directLine, ...dialogs.parts },
     start: () => new Promise<number>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.PORT, config.HOST, () => {
@@ -120,6 +125,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
       if (stopped) return;
       stopped = true;
       const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
+      directLine.close();
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));
       const idle = await inFlight.idle(config.SHUTDOWN_TIMEOUT_MS);
       if (!idle) logger.warn({ inFlight: inFlight.size }, 'shutdown: turns still in flight at the deadline');
