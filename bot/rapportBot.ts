@@ -1,6 +1,6 @@
 import {
   ActivityTypes, TeamsActivityHandler, TurnContext,
-  type ConversationState, type StatePropertyAccessor, type UserState,
+  type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type ConversationState, type StatePropertyAccessor, type UserState,
 } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import type { Logger } from './logger';
@@ -8,6 +8,7 @@ import type { Localizer, Language } from '../services/i18n/localizer';
 import { resolveLanguage } from '../services/conversation/languageResolver';
 import { MAIN_DIALOG, welcomeActivity, type MainDialog, type TurnRecognition } from '../dialogs/mainDialog';
 import { setTurnLanguage, turnLanguage } from '../dialogs/turnLanguage';
+import { TeamsCardActions } from './teamsCardActions';
 
 /** What the bot keeps per conversation besides the dialog stack. */
 export interface ConversationProfile {
@@ -47,6 +48,7 @@ export class RapportBot extends TeamsActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly profile: StatePropertyAccessor<ConversationProfile>;
   private readonly dialogs: DialogSet;
+  private readonly cardActions: TeamsCardActions;
 
   constructor(private readonly deps: RapportBotDependencies) {
     super();
@@ -57,6 +59,7 @@ export class RapportBot extends TeamsActivityHandler {
     this.profile = deps.conversationState.createProperty<ConversationProfile>('profile');
     this.dialogs = new DialogSet(this.dialogState);
     this.dialogs.add(deps.mainDialog);
+    this.cardActions = new TeamsCardActions(deps.localizer);
 
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
@@ -65,8 +68,10 @@ export class RapportBot extends TeamsActivityHandler {
 
     this.onMembersAdded(async (context, next) => {
       const botId = context.activity.recipient?.id;
-      const joined = (context.activity.membersAdded ?? []).filter((m) => m.id !== botId);
-      if (joined.length > 0) await this.welcome(context);
+      const added = context.activity.membersAdded ?? [];
+      // Teams can announce a personal install with only the bot in membersAdded: the client added it, so greet them too.
+      const personalInstall = context.activity.conversation?.conversationType === 'personal' && added.some((m) => m.id === botId);
+      if (personalInstall || added.some((m) => m.id !== botId)) await this.welcome(context);
       await next();
     });
   }
@@ -102,6 +107,11 @@ export class RapportBot extends TeamsActivityHandler {
     if (finalLanguage !== language) profile.languageChosen = true;
     profile.language = finalLanguage;
     profile.turns += 1;
+  }
+
+  /** Teams' Action.Execute on a survey card: handled like the card submit Web Chat sends, answered with the updated card. */
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    return this.cardActions.handle(context, invokeValue, () => this.handleMessage(context));
   }
 
   /** Saves state after every turn, whatever the handlers did. */

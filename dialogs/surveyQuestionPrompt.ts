@@ -33,6 +33,21 @@ export interface SurveyQuestionPromptDependencies {
   maxReasks?: number;
 }
 
+/** What the prompt did with a card's submit this turn; Teams answers the clicked card with an updated one from it. */
+export interface SurveyCardSubmitResult {
+  /** answered / skipped / unanswered (re-asks used up) close the question; reasked keeps it open; stale: the card was for another question. */
+  outcome: 'answered' | 'skipped' | 'unanswered' | 'reasked' | 'stale';
+  /** The question the card asked (not known for a stale card). */
+  question?: SurveyQuestion;
+}
+
+const CARD_SUBMIT_RESULT = Symbol('rapport.surveyCardSubmitResult');
+
+/** The {@link SurveyCardSubmitResult} of this turn, when a survey card submit reached an active survey question. */
+export function surveyCardSubmitResult(context: TurnContext): SurveyCardSubmitResult | undefined {
+  return context.turnState.get(CARD_SUBMIT_RESULT) as SurveyCardSubmitResult | undefined;
+}
+
 interface PromptState {
   options: SurveyQuestionPromptOptions;
   invalidAnswers: number;
@@ -69,25 +84,40 @@ export class SurveyQuestionPrompt extends Dialog<SurveyQuestionPromptOptions> {
     const state = dc.activeDialog!.state as PromptState;
     const { question } = state.options;
     const submit = readSurveyCardSubmit(activity.value);
+    const record = (outcome: SurveyCardSubmitResult['outcome']) => {
+      if (submit) dc.context.turnState.set(CARD_SUBMIT_RESULT, { outcome, question: outcome === 'stale' ? undefined : question } satisfies SurveyCardSubmitResult);
+    };
 
     if (submit && (submit.questionId !== question.id || (submit.surveyId !== undefined && submit.surveyId !== state.options.surveyId))) {
       // A button on an earlier card: not an answer to this question, and not the client's mistake.
+      record('stale');
       await dc.context.sendActivity(this.t(dc.context, 'survey.staleCard'));
       await this.ask(dc.context, state.options);
       return Dialog.EndOfTurn;
     }
     if (submit?.skip || (!submit && this.deps.parser.isSkip(activity.text))) {
-      if (!question.required || state.options.offerDecline) return dc.endDialog({ status: 'skipped' } satisfies SurveyQuestionOutcome);
+      if (!question.required || state.options.offerDecline) {
+        record('skipped');
+        return dc.endDialog({ status: 'skipped' } satisfies SurveyQuestionOutcome);
+      }
+      record('reasked');
       await dc.context.sendActivity(this.t(dc.context, 'survey.requiredNoSkip'));
       await this.ask(dc.context, state.options);
       return Dialog.EndOfTurn;
     }
 
     const parsed = this.deps.parser.parse(question, submit ? submit.answer : activity.text);
-    if (parsed.ok) return dc.endDialog({ status: 'answered', value: parsed.value } satisfies SurveyQuestionOutcome);
+    if (parsed.ok) {
+      record('answered');
+      return dc.endDialog({ status: 'answered', value: parsed.value } satisfies SurveyQuestionOutcome);
+    }
 
     state.invalidAnswers += 1;
-    if (state.invalidAnswers > this.maxReasks) return dc.endDialog({ status: 'unanswered' } satisfies SurveyQuestionOutcome);
+    if (state.invalidAnswers > this.maxReasks) {
+      record('unanswered');
+      return dc.endDialog({ status: 'unanswered' } satisfies SurveyQuestionOutcome);
+    }
+    record('reasked');
     await dc.context.sendActivity(this.problem(dc.context, parsed));
     await this.ask(dc.context, state.options);
     return Dialog.EndOfTurn;

@@ -10,6 +10,17 @@ const cardTemplate = new Template(surveyQuestionCardTemplate);
 /** Channels that render Adaptive Cards; every other channel gets buttons or plain text. */
 export const DEFAULT_CARD_CHANNELS: readonly string[] = ['msteams', 'webchat', 'directline', 'emulator'];
 
+/** The `verb` of the survey card's actions; Teams sends it back in an `adaptiveCard/action` invoke. */
+export const SURVEY_CARD_VERB = 'rapportSurvey';
+
+/**
+ * Channels whose cards use Universal Actions (`Action.Execute`, card 1.4): Teams answers them
+ * with an invoke the bot replies to with an updated card, so an answered question's buttons
+ * go away. Other channels (Web Chat, Direct Line) keep `Action.Submit`, which they send as a
+ * message with `value`; both carry the same data.
+ */
+export const UNIVERSAL_ACTION_CHANNELS: readonly string[] = ['msteams'];
+
 /** What a survey question card needs besides the question. */
 export interface SurveyQuestionView {
   surveyId: string;
@@ -46,8 +57,10 @@ export function surveyQuestionCard(localizer: Localizer, channelId: string, view
   const progress = view.total > 1 ? t('survey.progress', { position: view.position, total: view.total }) : '';
 
   if (view.cardChannels.includes(channelId)) {
+    const universal = UNIVERSAL_ACTION_CHANNELS.includes(channelId);
     const card = cardTemplate.expand({
       $root: {
+        cardVersion: universal ? '1.4' : '1.3', actionType: universal ? 'Action.Execute' : 'Action.Submit',
         progress, question: questionText, hint, kind: question.type === 'text' ? 'text' : 'choice',
         choiceStyle: question.type === 'nps' ? 'compact' : 'expanded', multiSelect: question.type === 'multiple',
         choices: options, placeholder: t('survey.textPlaceholder'), submitLabel: t('survey.submit'), skipLabel,

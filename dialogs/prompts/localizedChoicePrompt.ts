@@ -1,4 +1,4 @@
-import type { TurnContext } from 'botbuilder';
+import { ActionTypes, CardFactory, InputHints, MessageFactory, type TurnContext } from 'botbuilder';
 import {
   ChoicePrompt, ListStyle,
   type Choice, type FoundChoice, type PromptOptions, type PromptRecognizerResult, type PromptValidator,
@@ -26,12 +26,21 @@ export class LocalizedChoicePrompt extends ChoicePrompt {
   constructor(dialogId: string, private readonly render: ChoicePromptRenderer, validator?: PromptValidator<FoundChoice>) {
     super(dialogId, validator);
     // Buttons (suggested actions) where the channel shows them (Web Chat, Direct Line,
-    // Emulator); a numbered text list elsewhere (Teams, tests), answerable by number.
+    // Emulator); a hero card in Teams (see onPrompt); elsewhere a numbered list, answerable by number.
     this.style = ListStyle.auto;
   }
 
   protected override async onPrompt(context: TurnContext, state: any, options: PromptOptions, isRetry: boolean): Promise<void> {
-    await super.onPrompt(context, state, this.localize(context, options), isRetry);
+    const localized = this.localize(context, options);
+    if (context.activity.channelId === 'msteams' && (localized.style ?? this.style) === ListStyle.auto) {
+      // For Teams botbuilder picks a hero card whose buttons show the choice values (codes
+      // such as "fees_charges"); the same card with the localized titles instead.
+      const text = (isRetry && localized.retryPrompt ? localized.retryPrompt : localized.prompt) as string;
+      const buttons = (localized.choices as Choice[]).map((c) => c.action ?? { type: ActionTypes.ImBack, title: c.value, value: c.value });
+      await context.sendActivity(MessageFactory.attachment(CardFactory.heroCard('', text, undefined, buttons), undefined, undefined, InputHints.ExpectingInput));
+      return;
+    }
+    await super.onPrompt(context, state, localized, isRetry);
   }
 
   protected override async onRecognize(context: TurnContext, state: any, options: PromptOptions): Promise<PromptRecognizerResult<FoundChoice>> {
