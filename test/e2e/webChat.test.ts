@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startApp, type RunningApp } from '../support/appHarness';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ACTIVITY = '.webchat__stacked-layout__content';
+
+/** The text of every activity the bot sent (bubbles and cards), in order. */
+const activityTexts = (page: Page) => page.$$eval(ACTIVITY, (nodes) => nodes
+  .filter((n) => !n.closest('.webchat__stacked-layout--from-user'))
+  .map((n) => (n as unknown as { innerText: string }).innerText));
+
+/** Runs the action, then waits for an activity rendered after it whose text matches. */
+async function expectReply(page: Page, action: () => Promise<void>, pattern: RegExp, timeoutMs = 15000): Promise<string> {
+  const before = (await activityTexts(page)).length;
+  await action();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await activityTexts(page)).slice(before).find((t) => pattern.test(t));
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no reply matching ${pattern}; got ${JSON.stringify((await activityTexts(page)).slice(before))}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+const type = (page: Page, text: string) => async () => {
+  await page.fill('[data-id="webchat-sendbox-input"]', text);
+  await page.press('[data-id="webchat-sendbox-input"]', 'Enter');
+};
+/** Clicks a suggested action (or a button of a card) by its title. */
+const press = (page: Page, title: string) => async () => {
+  const button = page.locator('.webchat__suggested-action, .ac-pushButton', { hasText: title }).first();
+  try {
+    await button.click({ timeout: 10000 });
+  } catch (error) {
+    await page.screenshot({ path: path.join(ARTIFACTS, `webchat-failed-${Date.now()}.png`) });
+    const offered = await page.$$eval('.webchat__suggested-action, .ac-pushButton', (nodes) => nodes.map((n) => (n as unknown as { innerText: string }).innerText));
+    throw new Error(`no button "${title}"; offered ${JSON.stringify(offered)}: ${(error as Error).message.split('\n')[0]}`);
+  }
+};
+
+describe('Web Chat page in a real browser on the built-in Direct Line', () => {
+  let running: RunningApp;
+  let context: BrowserContext;
+  let profile: string;
+  beforeAll(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    running = await startApp({ storage: 'services', env: { CHAT_ACCENT_COLOR: '#0B5FA5' } });
+    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-chromium-'));
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 900, height: 1000 } });
+  }, 60000);
+  afterAll(async () => {
+    await context?.close();
+    await running?.stop();
+    fs.rmSync(profile, { recursive: true, force: true });
+  });
+
+  async function openChat(locale: string): Promise<Page> {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${running.baseUrl}/chat?locale=${locale}`);
+    await page.waitForSelector(ACTIVITY, { timeout: 20000 });
+    expect(errors).toEqual([]);
+    return page;
+  }
+
+  test('When a client opens /chat?locale=zh-CN, asks about project financing, files a complaint and rates it on the card, then the answer, the CMP- reference and the thanks appear in Chinese', async () => {
+    const page = await openChat('zh-CN');
+    expect(await page.locator('#bank-name').innerText()).toContain('融通银行');
+    expect((await activityTexts(page))[0]).toContain('融通银行');
+    expect(await page.evaluate('getComputedStyle(document.querySelector("header")).backgroundColor')).toBe('rgb(11, 95, 165)');
+
+    const answer = await expectReply(page, type(page, '项目融资是什么'), /现金流/);
+    expect(answer).toMatch(/项目融资/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-zh-answer.png') });
+    await expectReply(page, press(page, '是'), /.+/);
+
+    await expectReply(page, type(page, '我要投诉'), /您要投诉哪一类问题/);
+    await expectReply(page, press(page, '收费问题'), /请简要描述/);
+    await expectReply(page, type(page, '上个月的账户管理费被重复扣了两次，请退还多收的部分'), /紧急程度/);
+    await expectReply(page, press(page, '高'), /如何联系您/);
+    await expectReply(page, type(page, '138 1234 5678'), /请确认您的投诉信息/);
+    const filed = await expectReply(page, press(page, '确认提交'), /CMP-\d{8}-[0-9A-Z]{4}/);
+    expect(filed).toMatch(/您的投诉已受理/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-zh-complaint.png') });
+
+    // The satisfaction question comes as an Adaptive Card: choose 5 and submit it.
+    const card = page.locator('.ac-adaptiveCard').last();
+    await card.waitFor({ timeout: 15000 });
+    await card.getByText('5', { exact: true }).click();
+    const thanks = await expectReply(page, press(page, '提交'), /感谢您的评分/);
+    expect(thanks).toContain('5/5');
+    await page.close();
+  }, 90000);
+
+  test('When a client opens /chat?locale=en, asks about project financing and files a complaint, then the answer and the CMP- reference appear in English', async () => {
+    const page = await openChat('en');
+    expect(await page.locator('#bank-name').innerText()).toContain('Rongtong Bank');
+    await expectReply(page, type(page, 'What is project financing?'), /cash flow/i);
+    await expectReply(page, press(page, 'Yes'), /.+/);
+    await expectReply(page, type(page, 'I want to complain'), /What is your complaint about/);
+    // Category titles longer than 20 characters make botbuilder's ChoicePrompt list them as numbered text, not buttons.
+    await expectReply(page, type(page, '2'), /Please describe what happened/);
+    await expectReply(page, type(page, 'The account management fee was taken twice last month, please refund it'), /How urgent is it/);
+    await expectReply(page, press(page, 'High'), /How should we reach you/);
+    await expectReply(page, type(page, 'li.wei@example.com'), /Please check your complaint/);
+    const filed = await expectReply(page, press(page, 'Submit'), /CMP-\d{8}-[0-9A-Z]{4}/);
+    expect(filed).toMatch(/Your complaint has been filed/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-en-complaint.png') });
+    await page.close();
+  }, 90000);
+});
