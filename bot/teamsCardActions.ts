@@ -4,21 +4,24 @@ import type { Localizer } from '../services/i18n/localizer';
 import { SURVEY_CARD_VERB, readSurveyCardSubmit } from '../dialogs/cards/surveyQuestionCard';
 import { surveyCardSubmitResult, type SurveyCardSubmitResult } from '../dialogs/surveyQuestionPrompt';
 import { turnLanguage } from '../dialogs/turnLanguage';
-import surveyClosedCardTemplate from '../dialogs/cards/surveyClosedCard.json';
+import { REPLY_CARD_VERB, readReplyCardSubmit } from '../dialogs/cards/replyChoicesCard';
+import closedCardTemplate from '../dialogs/cards/closedCard.json';
 
 /** An Adaptive Card's content type: on attachments, and on the invoke response that replaces the clicked card. */
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 const ERROR_RESPONSE_TYPE = 'application/vnd.microsoft.error';
 
-const closedCardTemplate = new Template(surveyClosedCardTemplate);
+const closedCard = new Template(closedCardTemplate);
 
 /**
  * Teams' Universal Actions (`Action.Execute`, an `adaptiveCard/action` invoke) for the survey
- * cards. The action's data is what an `Action.Submit` would have put in `activity.value`, so
- * the dialogs get it exactly as Web Chat sends it and need no Teams branch; the invoke is then
- * answered with the card that replaces the clicked one: the same question again when it is
- * re-asked (the re-ask is not posted a second time), else the question closed, without buttons,
- * so an answered card can't be submitted twice.
+ * cards and the reply cards (prompts with buttons, e.g. the callback topic, slots and
+ * confirmation). A survey action's data is what an `Action.Submit` would have put in
+ * `activity.value`, and a reply button's text is what its suggested action would have sent, so
+ * the dialogs get them exactly as Web Chat sends them and need no Teams branch. The invoke is
+ * answered with the card that replaces the clicked one: a survey question again when it is
+ * re-asked (the re-ask is not posted a second time), else the card closed, without buttons, so
+ * it can't be answered twice.
  */
 export class TeamsCardActions {
   constructor(private readonly localizer: Localizer) {
@@ -31,9 +34,15 @@ export class TeamsCardActions {
    */
   async handle(context: TurnContext, invokeValue: AdaptiveCardInvokeValue, runAsMessage: () => Promise<void>): Promise<AdaptiveCardInvokeResponse> {
     const data = invokeValue.action?.data;
-    const submit = invokeValue.action?.verb === SURVEY_CARD_VERB ? readSurveyCardSubmit(data) : undefined;
+    const verb = invokeValue.action?.verb;
+    const reply = verb === REPLY_CARD_VERB ? readReplyCardSubmit(data) : undefined;
+    if (reply) {
+      await asCardSubmitMessage(context, data, reply.text, runAsMessage);
+      return this.cardResponse(this.closedCard(context, reply.prompt ?? '', 'teams.cardChosen', { choice: reply.text }));
+    }
+    const submit = verb === SURVEY_CARD_VERB ? readSurveyCardSubmit(data) : undefined;
     if (!submit) {
-      return { statusCode: 400, type: ERROR_RESPONSE_TYPE, value: { code: 'BadRequest', message: `unknown card action "${invokeValue.action?.verb ?? ''}"` } };
+      return { statusCode: 400, type: ERROR_RESPONSE_TYPE, value: { code: 'BadRequest', message: `unknown card action "${verb ?? ''}"` } };
     }
 
     let refreshed: Record<string, unknown> | undefined;
@@ -51,41 +60,47 @@ export class TeamsCardActions {
       return activities.length > 0 ? next() : [];
     });
     try {
-      await asCardSubmitMessage(context, data, runAsMessage);
+      await asCardSubmitMessage(context, data, undefined, runAsMessage);
     } finally {
       routing = false;
     }
-    const card = refreshed ?? this.closedCard(context, surveyCardSubmitResult(context));
+    return this.cardResponse(refreshed ?? this.surveyClosedCard(context, surveyCardSubmitResult(context)));
+  }
+
+  private cardResponse(card: Record<string, unknown>): AdaptiveCardInvokeResponse {
     return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card };
   }
 
-  private closedCard(context: TurnContext, result: SurveyCardSubmitResult | undefined): Record<string, unknown> {
-    const language = turnLanguage(context);
+  private surveyClosedCard(context: TurnContext, result: SurveyCardSubmitResult | undefined): Record<string, unknown> {
     const statusKey = result?.outcome === 'answered' ? 'teams.cardAnswered' : result?.outcome === 'skipped' ? 'teams.cardSkipped' : 'teams.cardClosed';
-    return closedCardTemplate.expand({
-      $root: { question: result?.question?.text[language] ?? '', status: this.localizer.t(language, statusKey) },
-    }) as Record<string, unknown>;
+    return this.closedCard(context, result?.question?.text[turnLanguage(context)] ?? '', statusKey);
+  }
+
+  /** A card without buttons: what was asked (when known) and how it ended, in the turn's language. */
+  private closedCard(context: TurnContext, question: string, statusKey: string, params?: Record<string, string>): Record<string, unknown> {
+    const status = this.localizer.t(turnLanguage(context), statusKey, params);
+    return closedCard.expand({ $root: { question, status } }) as Record<string, unknown>;
   }
 }
 
 /**
- * Presents the invoke to the dialogs as the message an `Action.Submit` would have sent: the
+ * Presents the invoke to the dialogs as the message an `Action.Submit` (or, with `text`, a
+ * suggested action) would have sent: the
  * prompts (ours and botbuilder's) only read messages. The same activity object is changed and
  * put back, rather than a new context made, so the turn keeps its lock, logger, language and
  * buffered replies.
  */
-async function asCardSubmitMessage(context: TurnContext, data: unknown, run: () => Promise<void>): Promise<void> {
+async function asCardSubmitMessage(context: TurnContext, data: unknown, text: string | undefined, run: () => Promise<void>): Promise<void> {
   const activity = context.activity;
-  const saved = { type: activity.type, name: activity.name, value: activity.value as unknown };
+  const saved = { type: activity.type, name: activity.name, value: activity.value as unknown, text: activity.text };
   activity.type = ActivityTypes.Message;
   activity.name = undefined;
   activity.value = data;
+  activity.text = text as string;
   try {
     await run();
   } finally {
-    activity.type = saved.type;
-    activity.name = saved.name;
-    activity.value = saved.value;
+    Object.assign(activity, saved);
   }
 }
 

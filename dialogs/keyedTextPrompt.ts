@@ -3,6 +3,8 @@ import { TextPrompt, type PromptOptions, type PromptValidator } from 'botbuilder
 import type { Localizer } from '../services/i18n/localizer';
 import { formatDateTime } from '../services/i18n/formatters';
 import { turnLanguage } from './turnLanguage';
+import { UNIVERSAL_ACTION_CHANNELS } from './cards/surveyQuestionCard';
+import { replyChoicesCard } from './cards/replyChoicesCard';
 
 /**
  * A prompt described by resource keys, not by finished text, so that re-asking after a
@@ -28,15 +30,15 @@ export function renderPrompt(context: TurnContext, localizer: Localizer, timeZon
   for (const [name, iso] of Object.entries(spec.times ?? {})) params[name] = formatDateTime(new Date(iso), language, timeZone);
   for (const [name, key] of Object.entries(spec.keys ?? {})) params[name] = localizer.has(language, key) ? localizer.t(language, key) : key;
   const text = localizer.t(language, retry && spec.retryKey ? spec.retryKey : spec.key, params);
+  const buttons = (spec.buttons ?? []).map((b) => {
+    const title = b.titleKey ? localizer.t(language, b.titleKey) : b.time ? formatDateTime(new Date(b.time), language, timeZone) : b.title ?? '';
+    return { title, value: b.value ?? title };
+  });
+  // Teams shows no suggested actions in channels and group chats: the buttons go on a card there.
+  if (buttons.length && UNIVERSAL_ACTION_CHANNELS.includes(context.activity.channelId)) return replyChoicesCard(text, buttons);
   const activity = MessageFactory.text(text, text, InputHints.ExpectingInput);
-  if (spec.buttons?.length) {
-    activity.suggestedActions = {
-      to: [],
-      actions: spec.buttons.map((b) => {
-        const title = b.titleKey ? localizer.t(language, b.titleKey) : b.time ? formatDateTime(new Date(b.time), language, timeZone) : b.title ?? '';
-        return { type: ActionTypes.ImBack, title, value: b.value ?? title };
-      }),
-    };
+  if (buttons.length) {
+    activity.suggestedActions = { to: [], actions: buttons.map((b) => ({ type: ActionTypes.ImBack, title: b.title, value: b.value })) };
   }
   return activity;
 }

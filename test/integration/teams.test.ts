@@ -220,6 +220,32 @@ describe('Teams over HTTP (embedded storage)', () => {
     expect(await surveyAnswers(from.id)).toEqual({});
   });
 
+  test('When a callback is booked in a Teams channel thread, then the prompts with buttons are Action.Execute cards, and a pressed button answers the prompt and closes its card', async () => {
+    const thread = `${conversation('19')}@thread.skype;messageid=1764383100000`;
+    const start = teamsActivity(channelMessageWithMention, thread, { id: '1764383100000', text: '<at>Rapport</at> 预约回电', deliveryMode: 'expectReplies' });
+    const { replies } = await send(running.baseUrl, start);
+    const topicCard = replies.map(cardOf).find(Boolean);
+    expect(topicCard.body[0].text).toContain('什么事项');
+    const repayment = topicCard.actions.find((a: any) => a.title === '还款');
+    expect(repayment).toMatchObject({ type: 'Action.Execute', verb: 'rapportReply', data: { rapportReply: { text: '还款' } } });
+
+    const invoke = teamsActivity(adaptiveCardAction, thread, {
+      from: channelMessageWithMention.from, channelData: channelMessageWithMention.channelData, replyToId: '1764383100001', deliveryMode: 'expectReplies',
+    });
+    invoke.conversation = { ...channelMessageWithMention.conversation, id: thread } as typeof invoke.conversation;
+    invoke.value.action = { ...invoke.value.action, title: repayment.title, verb: repayment.verb, data: repayment.data };
+    const pressed = await send(running.baseUrl, invoke);
+    const invokeResponse = pressed.replies.find((r) => r.type === 'invokeResponse');
+    expect(invokeResponse.value).toMatchObject({ status: 200, body: { statusCode: 200, type: ADAPTIVE_CARD } });
+    const closed = JSON.stringify(invokeResponse.value.body.value);
+    expect(closed).toContain('什么事项');
+    expect(closed).toContain('还款');
+    expect(invokeResponse.value.body.value.actions).toBeUndefined();
+    const next = pressed.replies.filter((r) => r.type === 'message');
+    expect(next.map((r) => r.text).join('\n')).toContain('什么时候给您回电');
+    for (const reply of next) expect(reply.conversation.id).toBe(thread);
+  });
+
   test('When an Action.Execute comes with an unknown verb, then it gets a 400 error response and no dialog runs', async () => {
     const invoke = surveyAction(conversation('a'), 'overall', '5', { deliveryMode: 'expectReplies' });
     invoke.value.action.verb = 'somethingElse';
