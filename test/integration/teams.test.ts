@@ -1,5 +1,5 @@
 /**
- * Teams over real HTTP, with activities shaped as Teams sends them (test/fixtures/teams, after
+ * Teams over real HTTP, on embedded storage and on Redis + Mongo, with activities shaped as Teams sends them (test/fixtures/teams, after
  * the payloads in Microsoft's Teams bot documentation). Two ways of delivery: expectReplies
  * (the replies come back in the HTTP body), and Teams' own, where the bot POSTs its replies to
  * the Bot Connector at the activity's serviceUrl — here a local HTTP server that records them —
@@ -78,7 +78,7 @@ async function post(baseUrl: string, activity: object): Promise<{ status: number
   return { status: res.status, body: raw ? JSON.parse(raw) : undefined };
 }
 
-describe('Teams over HTTP (embedded storage)', () => {
+describe.each(['embedded', 'services'] as const)('Teams over HTTP (%s storage)', (storage) => {
   let running: RunningApp;
   let connector: Awaited<ReturnType<typeof startConnector>>;
   let n = 0;
@@ -89,7 +89,7 @@ describe('Teams over HTTP (embedded storage)', () => {
   };
 
   beforeAll(async () => {
-    running = await startApp({ storage: 'embedded' });
+    running = await startApp({ storage });
     connector = await startConnector();
   });
   afterAll(async () => {
