@@ -98,6 +98,19 @@ describe('Web Chat page in a real browser on the built-in Direct Line', () => {
     await page.close();
   }, 90000);
 
+  test('When a client books a callback through the buttons in Chinese, then the booking is confirmed with a CBK- reference', async () => {
+    const page = await openChat('zh-CN');
+    await expectReply(page, press(page, '预约回电'), /回电/);
+    await expectReply(page, press(page, '贷款咨询'), /什么时候/);
+    await expectReply(page, type(page, '下周二下午三点'), /号码/);
+    const summary = await expectReply(page, type(page, '138 1234 5678'), /\+8613812345678/);
+    expect(summary).toMatch(/贷款咨询/);
+    const booked = await expectReply(page, press(page, '是'), /CBK-\d{8}-[0-9A-Z]{4}/);
+    expect(booked).toMatch(/15:00/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webchat-zh-callback.png') });
+    await page.close();
+  }, 90000);
+
   test('When a client opens /chat?locale=en, asks about project financing and files a complaint, then the answer and the CMP- reference appear in English', async () => {
     const page = await openChat('en');
     expect(await page.locator('#bank-name').innerText()).toContain('Rongtong Bank');
