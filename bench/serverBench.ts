@@ -11,12 +11,9 @@
  */
 import path from 'node:path';
 import autocannon from 'autocannon';
-import pino from 'pino';
+import os from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
 import mongoose from 'mongoose';
-import { loadConfig } from '../bot/config';
-import { createApp } from '../bot/app';
-import { createAdapter } from '../bot/adapter';
-import { createBotServer } from '../bot/server';
 import { startFerretDb } from '../scripts/ferretdbServer';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -24,6 +21,8 @@ const seconds = Number(args.get('seconds') ?? 15);
 const connections = Number(args.get('connections') ?? 50);
 const conversations = Number(args.get('conversations') ?? 1000);
 const redisUrl = args.get('redis') ?? 'redis://127.0.0.1:6379';
+/** e.g. --node-flags=--cpu-prof to profile the servers */
+const nodeFlags = (args.get('node-flags') ?? '').split(' ').filter(Boolean);
 
 let sequence = 0;
 function activityBody(prefix: string): string {
@@ -48,40 +47,42 @@ async function load(url: string, prefix: string) {
   };
 }
 
+function startServer(mode: 'echo' | 'full', extra: string[] = []): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [...nodeFlags, '--require', require.resolve('tsx/cjs'), path.join(__dirname, 'benchServer.ts'), `--mode=${mode}`, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const m = /PORT (\d+)/.exec(out);
+      if (m) resolve({ url: `http://127.0.0.1:${m[1]}`, child });
+    });
+    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
+  });
+}
+
+function stopServer(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => { child.once('exit', (code) => resolve(code)); child.kill('SIGTERM'); });
+}
+
 async function main() {
   const ferret = args.get('mongo') ? undefined : await startFerretDb({ database: 'rapport_bench' });
   const mongoUri = args.get('mongo') ?? ferret!.uri;
-  const logger = pino({ level: 'silent' });
-  const root = path.resolve(__dirname, '..');
 
   // (a) the floor: echo bot, same server and adapter, no state, no middleware.
-  const floorConfig = loadConfig({ PORT: '0', HOST: '127.0.0.1' }, { cwd: root });
-  const adapter = createAdapter(floorConfig);
-  const echo = createBotServer({
-    adapter, logger, maxBodyBytes: floorConfig.MAX_BODY_BYTES, readiness: {}, authenticationEnabled: false,
-    runTurn: async (context) => { await context.sendActivity(`echo: ${context.activity.text}`); },
-  });
-  await new Promise<void>((r) => echo.server.listen(0, '127.0.0.1', () => r()));
-  const echoUrl = `http://127.0.0.1:${(echo.server.address() as any).port}`;
+  const echo = await startServer('echo');
+  await load(echo.url, 'warm-echo');
+  const floor = await load(echo.url, 'echo');
+  await stopServer(echo.child);
 
-  // (b) Rapport on Redis + Mongo.
-  const config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', REDIS_URL: redisUrl, MONGODB_URI: mongoUri,
-    REDIS_KEY_PREFIX: `rapport-bench:${Date.now()}:`,
-  }, { cwd: root });
-  const app = await createApp(config, logger);
-  const port = await app.start();
-  const appUrl = `http://127.0.0.1:${port}`;
-
-  // warm-up both (JIT, connections, indexes)
-  await load(echoUrl, 'warm-echo').catch(() => undefined);
+  // (b) Rapport on Redis + Mongo, in the same run.
   const prefix = `bench${Date.now()}`;
-  const floor = await load(echoUrl, 'echo');
+  const full = await startServer('full', [`--redis=${redisUrl}`, `--mongo=${mongoUri}`, `--prefix=rapport-bench:${prefix}:`]);
+  await load(full.url, `warm${prefix}`);
   const sentBefore = sequence;
-  const full = await load(appUrl, prefix);
+  const result = await load(full.url, prefix);
   const sentFull = sequence - sentBefore;
+  const exitCode = await stopServer(full.child); // graceful stop flushes every transcript
 
-  await app.parts.transcriptLogger.flush(120000);
   const conn = await mongoose.createConnection(mongoUri).asPromise();
   const docs = await conn.collection('transcript_activities').find({ conversationId: { $regex: `^${prefix}-` } }, { projection: { activity: 1 } }).toArray();
   const inboundIds = new Map<string, number>();
@@ -93,22 +94,21 @@ async function main() {
   await conn.close();
 
   const report = {
-    machine: `${require('node:os').cpus().length} cores, node ${process.version}`,
+    machine: `${os.cpus().length} cores, node ${process.version}`,
     settings: { seconds, connections, conversations },
     a_echo_floor: floor,
-    b_rapport_redis_mongo: full,
-    ratio_throughput_b_over_a: +(full.rps / floor.rps).toFixed(3),
-    ratio_p99_b_over_a: +(full.p99 / floor.p99).toFixed(3),
+    b_rapport_redis_mongo: result,
+    ratio_throughput_b_over_a: +(result.rps / floor.rps).toFixed(3),
+    ratio_p99_b_over_a: +(result.p99 / floor.p99).toFixed(3),
     goals: { throughput_ratio_min: 0.7, p99_ratio_max: 1.5 },
     transcripts: {
-      requests_answered_2xx: full.ok, requests_started: sentFull,
+      graceful_exit_code: exitCode,
+      requests_answered_2xx: result.ok, requests_sent: sentFull,
       inbound_activities_stored: inboundIds.size, stored_more_than_once: duplicated, total_entries: docs.length,
-      every_answered_activity_stored: inboundIds.size >= full.ok && duplicated === 0,
+      every_answered_activity_stored: inboundIds.size >= result.ok && duplicated === 0,
     },
   };
   console.log(JSON.stringify(report, null, 2));
-  await app.stop();
-  await new Promise<void>((r) => echo.server.close(() => r()));
   await ferret?.stop();
   process.exit(0);
 }

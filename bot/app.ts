@@ -130,8 +130,11 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
       const idle = await inFlight.idle(config.SHUTDOWN_TIMEOUT_MS);
       if (!idle) logger.warn({ inFlight: inFlight.size }, 'shutdown: turns still in flight at the deadline');
       await dialogs.stop();
-      await Promise.race([conversationTracking.flush(), sleep(Math.max(0, deadline - Date.now()))]);
-      await transcriptLogger.flush(Math.max(100, deadline - Date.now())).catch((error: Error) => logger.error({ err: { message: error.message }, stats: transcriptLogger.stats() }, 'shutdown: transcripts not all written'));
+      // Transcripts are the record a bank must keep: they get their own, longer deadline.
+      await Promise.all([
+        conversationTracking.flush(Math.max(1000, deadline - Date.now())),
+        transcriptLogger.flush(config.SHUTDOWN_FLUSH_TIMEOUT_MS).catch((error: Error) => logger.error({ err: { message: error.message }, stats: transcriptLogger.stats() }, 'shutdown: transcripts not all written')),
+      ]);
       await Promise.race([closing, sleep(500)]);
       if (redis) await redis.quit().catch(() => redis.disconnect());
       if (mongo) await mongo.close();

@@ -27,6 +27,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // Whatever hangs, the process ends: an orchestrator would kill it anyway.
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS + config.SHUTDOWN_FLUSH_TIMEOUT_MS + 5000).unref();
     try {
       await app.stop();
       logger.info('stopped');

@@ -3,6 +3,9 @@ import type { Logger } from '../logger';
 import type { ConversationRepository } from '../../models/conversations/conversationRepository';
 import { turnLanguage } from '../../dialogs/turnLanguage';
 
+const WRITE_CONCURRENCY = 16;
+const RETRY_DELAY_MS = 1000;
+
 /**
  * Keeps each conversation's record (channel, user, language, the ConversationReference that
  * proactive messages need) up to date without putting a database write on the turn's hot
@@ -31,13 +34,18 @@ export class ConversationTrackingMiddleware implements Middleware {
     this.schedule();
   }
 
-  /** Writes everything pending (shutdown, tests). */
-  async flush(): Promise<void> {
+  /**
+   * Writes everything pending (shutdown, tests). Gives up at the deadline rather than spin
+   * against a store that is down; what is left is logged by count.
+   */
+  async flush(timeoutMs = 10000): Promise<void> {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
-    while (this.flushing || this.pending.size > 0) {
+    const deadline = Date.now() + timeoutMs;
+    while ((this.flushing || this.pending.size > 0) && Date.now() < deadline) {
       if (this.flushing) await this.flushing;
       else await this.writePending();
     }
+    if (this.pending.size > 0) this.logger.warn({ pending: this.pending.size }, 'conversation records not saved before the deadline');
   }
 
   private schedule(): void {
@@ -52,16 +60,23 @@ export class ConversationTrackingMiddleware implements Middleware {
   private writePending(): Promise<void> {
     const batch = [...this.pending.values()];
     this.pending.clear();
+    let failures = 0;
     this.flushing = (async () => {
-      for (const args of batch) {
-        try {
-          await this.repository.upsertFromTurn(...args);
-        } catch (error) {
-          this.logger.warn({ err: { message: (error as Error).message }, conversationId: args[1].conversationId }, 'conversation record not saved; will retry');
-          const key = `${args[1].channelId}/${args[1].conversationId}`;
-          if (!this.pending.has(key)) this.pending.set(key, args);
-        }
+      // A few writes at a time: one round trip per record is the cost, not the database's CPU.
+      for (let i = 0; i < batch.length; i += WRITE_CONCURRENCY) {
+        await Promise.all(batch.slice(i, i + WRITE_CONCURRENCY).map(async (args) => {
+          try {
+            await this.repository.upsertFromTurn(...args);
+          } catch (error) {
+            failures += 1;
+            if (failures === 1) this.logger.warn({ err: { message: (error as Error).message }, conversationId: args[1].conversationId }, 'conversation record not saved; will retry');
+            const key = `${args[1].channelId}/${args[1].conversationId}`;
+            if (!this.pending.has(key)) this.pending.set(key, args);
+          }
+        }));
       }
+      // After a failure, wait before the next attempt instead of hammering a store that is down.
+      if (failures > 0) await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS).unref());
     })().finally(() => {
       this.flushing = undefined;
       if (this.pending.size > 0) this.schedule();
