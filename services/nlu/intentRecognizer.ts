@@ -3,20 +3,12 @@
  * unusable text, the language by script, and entities. Loads a trained model; never trains.
  */
 import fs from 'node:fs';
-import { extractEntities } from './entityExtractor';
+import { extractEntities, type NluLanguage, type RecognizedEntity } from './entityExtractor';
 import { IntentClassifier, type IntentModelJson } from './intentClassifier';
 import { detectLanguage } from './languageDetector';
 import { MAX_INPUT_LENGTH, normalizeText } from './textNormalizer';
 
-export type NluLanguage = 'zh' | 'en';
-
-export interface RecognizedEntity {
-  type: 'complaintRef' | 'callbackRef' | 'phone' | 'email' | 'money' | 'datetime';
-  text: string;
-  start: number;
-  end: number;
-  value: unknown;
-}
+export type { NluLanguage, RecognizedEntity };
 
 export interface RecognitionResult {
   /** Original text. */
