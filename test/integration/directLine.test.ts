@@ -1,4 +1,6 @@
 import WebSocket from 'ws';
+// botframework-connector comes with botbuilder (it is what CloudAdapter sends replies with).
+import { ConnectorClient, MicrosoftAppCredentials } from 'botframework-connector';
 import { DirectLine, ConnectionStatus } from 'botframework-directlinejs';
 import { startApp, type RunningApp } from '../support/appHarness';
 import { DirectLineTokenIssuer } from '../../bot/directline/directLineTokenIssuer';
@@ -163,6 +165,22 @@ describe('Direct Line 3.0 endpoint over real HTTP and WebSocket (Redis state, Mo
     await proactive.sendToConversation({ channelId: 'directline', conversationId: conversation.conversationId, userId: 'client-proactive' }, '您预约的回电将在30分钟后开始。');
     const pushed = await stream.waitFor((a) => a.text === '您预约的回电将在30分钟后开始。');
     expect(pushed.from.role).toBe('bot');
+  });
+
+  test('When the bot sends typing and a reply to its serviceUrl with the Bot Connector client, then both reach the stream, and an unknown conversation gets 404', async () => {
+    const conversation = await startConversation(baseUrl);
+    const stream = await open(conversation.streamUrl);
+    const posted = await postMessage(baseUrl, conversation, '你好');
+    const echo = await stream.waitFor((a) => a.id === posted.body.id);
+    expect(echo.serviceUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v3\/directline\/connector$/);
+    // The same client (no app id, so no token) the adapter uses for replies and proactive sends.
+    const connector = new ConnectorClient(new MicrosoftAppCredentials('', ''), { baseUri: echo.serviceUrl });
+    await connector.conversations.sendToConversation(conversation.conversationId, { type: 'typing', from: { id: 'rapport', name: 'Rapport' } } as any);
+    const reply = await connector.conversations.replyToActivity(conversation.conversationId, posted.body.id, { type: 'message', text: 'connector reply', from: { id: 'rapport', name: 'Rapport' } } as any);
+    expect((await stream.waitFor((a) => a.type === 'typing')).from.role).toBe('bot');
+    expect((await stream.waitFor((a) => a.text === 'connector reply')).id).toBe(reply.id);
+    const unknown = await fetch(`${echo.serviceUrl}/v3/conversations/no-such-conversation/activities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'x' }) });
+    expect(unknown.status).toBe(404);
   });
 
   test('When the page asks /chat/token, then it gets a working token without knowing the secret', async () => {
