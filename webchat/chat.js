@@ -1,4 +1,4 @@
-/* global window, document, navigator, fetch, URLSearchParams */
+/* global window, document, navigator, fetch, URLSearchParams, setTimeout, clearTimeout */
 /* The Web Chat page: gets a Direct Line token from this server (the secret stays on the
  * server), then renders Web Chat on the built-in Direct Line endpoint. */
 (function () {
@@ -34,6 +34,30 @@
     };
   }
 
+  var DOMAIN = window.location.origin + '/v3/directline';
+
+  // Started here (not by Web Chat) so the stream can be tried before choosing the transport.
+  async function startConversation(token, locale) {
+    var response = await fetch(DOMAIN + '/conversations', {
+      method: 'POST',
+      headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ locale: locale })
+    });
+    if (!response.ok) throw new Error('conversation ' + response.status);
+    return response.json();
+  }
+
+  function streamWorks(streamUrl) {
+    var forced = new URLSearchParams(window.location.search).get('transport');
+    if (forced === 'polling' || typeof window.WebSocket !== 'function') return Promise.resolve(false);
+    return new Promise(function (resolve) {
+      var probe = new window.WebSocket(streamUrl);
+      var timer = setTimeout(function () { probe.close(); resolve(false); }, 5000);
+      probe.onopen = function () { clearTimeout(timer); probe.close(); resolve(true); };
+      probe.onerror = function () { clearTimeout(timer); resolve(false); };
+    });
+  }
+
   async function start() {
     var locale = chooseLocale();
     var language = locale === 'zh-CN' ? 'zh-CN' : 'en';
@@ -50,13 +74,16 @@
     try {
       var response = await fetch('/chat/token', { method: 'POST' });
       if (!response.ok) throw new Error('token ' + response.status);
-      var token = (await response.json()).token;
+      var conversation = await startConversation((await response.json()).token, locale);
+      // Some corporate proxies refuse WebSockets: then Web Chat polls the same endpoint.
+      var webSocket = await streamWorks(conversation.streamUrl);
       var directLine = window.WebChat.createDirectLine({
-        token: token,
-        domain: window.location.origin + '/v3/directline',
-        // Browsers without WebSocket fall back to polling the same endpoint.
-        webSocket: typeof window.WebSocket === 'function'
+        token: conversation.token,
+        conversationId: conversation.conversationId,
+        domain: DOMAIN,
+        webSocket: webSocket
       });
+      window.rapportTransport = webSocket ? 'websocket' : 'polling';
       window.WebChat.renderWebChat({
         directLine: directLine,
         locale: locale,

@@ -59,18 +59,19 @@ describe('Web Chat page in a real browser on the built-in Direct Line', () => {
     fs.rmSync(profile, { recursive: true, force: true });
   });
 
-  async function openChat(locale: string): Promise<Page> {
+  async function openChat(query: string, transport: 'websocket' | 'polling' = 'websocket'): Promise<Page> {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${running.baseUrl}/chat?locale=${locale}`);
+    await page.goto(`${running.baseUrl}/chat?${query}`);
     await page.waitForSelector(ACTIVITY, { timeout: 20000 });
     expect(errors).toEqual([]);
+    expect(await page.evaluate('window.rapportTransport')).toBe(transport);
     return page;
   }
 
   test('When a client opens /chat?locale=zh-CN, asks about project financing, files a complaint and rates it on the card, then the answer, the CMP- reference and the thanks appear in Chinese', async () => {
-    const page = await openChat('zh-CN');
+    const page = await openChat('locale=zh-CN');
     expect(await page.locator('#bank-name').innerText()).toContain('融通银行');
     expect((await activityTexts(page))[0]).toContain('融通银行');
     expect(await page.evaluate('getComputedStyle(document.querySelector("header")).backgroundColor')).toBe('rgb(11, 95, 165)');
@@ -99,7 +100,7 @@ describe('Web Chat page in a real browser on the built-in Direct Line', () => {
   }, 90000);
 
   test('When a client books a callback through the buttons in Chinese, then the booking is confirmed with a CBK- reference', async () => {
-    const page = await openChat('zh-CN');
+    const page = await openChat('locale=zh-CN');
     await expectReply(page, press(page, '预约回电'), /回电/);
     await expectReply(page, press(page, '贷款咨询'), /什么时候/);
     await expectReply(page, type(page, '下周二下午三点'), /号码/);
@@ -111,8 +112,8 @@ describe('Web Chat page in a real browser on the built-in Direct Line', () => {
     await page.close();
   }, 90000);
 
-  test('When a client opens /chat?locale=en, asks about project financing and files a complaint, then the answer and the CMP- reference appear in English', async () => {
-    const page = await openChat('en');
+  test('When a client opens /chat?locale=en on a network without WebSockets (polling), asks about project financing and files a complaint, then the answer and the CMP- reference appear in English', async () => {
+    const page = await openChat('locale=en&transport=polling', 'polling');
     expect(await page.locator('#bank-name').innerText()).toContain('Rongtong Bank');
     await expectReply(page, type(page, 'What is project financing?'), /cash flow/i);
     await expectReply(page, press(page, 'Yes'), /.+/);
