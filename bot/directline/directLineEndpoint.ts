@@ -54,6 +54,8 @@ export class DirectLineEndpoint {
   private readonly sockets = new Map<string, WebSocket>();
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly sweeper: NodeJS.Timeout;
+  /** Part of the serviceUrl, known only to this process: the connector routes take no token. */
+  private readonly connectorKey = newId();
 
   constructor(private readonly options: DirectLineEndpointOptions) {
     if (!options?.server || !options.adapter || !options.runTurn || !options.tokens || !options.logger) {
@@ -172,13 +174,16 @@ export class DirectLineEndpoint {
 
     // Bot Connector routes: the adapter posts replies and proactive messages to serviceUrl + these.
     const connectorPost = this.handler(async (req, res) => {
-      if (!fromThisMachine(req)) return fail(res, 403, 'Forbidden', 'the connector accepts calls from the bot process only');
+      if (!fromThisMachine(req) || !safeEqual(String(req.params.key), this.connectorKey)) {
+        return fail(res, 403, 'Forbidden', 'the connector accepts calls from the bot process only');
+      }
       const conversationId = decodeURIComponent(String(req.params.conversationId));
       if (!this.store.get(conversationId)) return fail(res, 404, 'NotFound', 'no such conversation');
       const activity = req.body as Partial<Activity> | undefined;
       if (!activity || typeof activity !== 'object' || typeof activity.type !== 'string') return fail(res, 400, 'BadArgument', 'the body must be an activity');
+      const { serviceUrl: _serviceUrl, ...fromBot } = activity;
       const stored = this.store.append(conversationId, {
-        ...activity,
+        ...fromBot,
         conversation: { ...(activity.conversation as any), id: conversationId },
         from: { ...(activity.from as any), id: activity.from?.id || this.options.bot.id, role: 'bot' },
         channelId: 'directline',
@@ -187,8 +192,8 @@ export class DirectLineEndpoint {
       });
       res.json({ id: stored?.id });
     });
-    server.post(`${CONNECTOR_BASE}/v3/conversations/:conversationId/activities`, connectorPost);
-    server.post(`${CONNECTOR_BASE}/v3/conversations/:conversationId/activities/:activityId`, connectorPost);
+    server.post(`${CONNECTOR_BASE}/:key/v3/conversations/:conversationId/activities`, connectorPost);
+    server.post(`${CONNECTOR_BASE}/:key/v3/conversations/:conversationId/activities/:activityId`, connectorPost);
   }
 
   /**
@@ -210,10 +215,12 @@ export class DirectLineEndpoint {
       locale: typeof body.locale === 'string' ? body.locale : conversation.locale,
       timestamp: new Date(),
     };
-    const stored = echo ? this.store.append(conversationId, activity) : { ...activity, id: `${conversationId}|update-${newId()}` };
+    // Clients never see the serviceUrl: it holds the connector key.
+    const { serviceUrl, ...forClients } = activity;
+    const stored = echo ? this.store.append(conversationId, forClients) : { ...forClients, id: `${conversationId}|update-${newId()}` };
     this.options.inFlight.enter();
     try {
-      await this.options.adapter.processActivityDirect('', { ...stored } as Activity, (context) => this.options.runTurn(context));
+      await this.options.adapter.processActivityDirect('', { ...stored, serviceUrl } as Activity, (context) => this.options.runTurn(context));
     } catch (error) {
       this.options.logger.error({ err: { message: (error as Error)?.message?.split('\n')[0] }, conversationId }, 'direct line turn failed');
     } finally {
@@ -282,7 +289,7 @@ export class DirectLineEndpoint {
     const address = this.options.server.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     const host = ['', '0.0.0.0', '::'].includes(this.options.listenHost) ? '127.0.0.1' : this.options.listenHost;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${port}${CONNECTOR_BASE}`;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}${CONNECTOR_BASE}/${this.connectorKey}`;
   }
 
   private authorize(req: Request): Auth | undefined {
@@ -350,9 +357,11 @@ function safeEqual(a: string, b: string): boolean {
 
 /**
  * The connector routes take no token (without a MicrosoftAppId the adapter sends none), so
- * they accept only connections from this machine: the bot process calling its own serviceUrl.
+ * they accept only direct connections from this machine: the bot process calling its own
+ * serviceUrl. A request a local reverse proxy forwards (X-Forwarded-For) is not one.
  */
 function fromThisMachine(req: Request): boolean {
+  if (req.headers['x-forwarded-for'] || req.headers.forwarded) return false;
   const remote = req.socket?.remoteAddress ?? '';
   return remote === '127.0.0.1' || remote === '::1' || remote === '::ffff:127.0.0.1' || remote === req.socket?.localAddress;
 }

@@ -167,20 +167,26 @@ describe('Direct Line 3.0 endpoint over real HTTP and WebSocket (Redis state, Mo
     expect(pushed.from.role).toBe('bot');
   });
 
-  test('When the bot sends typing and a reply to its serviceUrl with the Bot Connector client, then both reach the stream, and an unknown conversation gets 404', async () => {
+  test('When the bot sends typing and a reply to its serviceUrl with the Bot Connector client, then both reach the stream; a wrong connector key or a proxied call gets 403', async () => {
     const conversation = await startConversation(baseUrl);
     const stream = await open(conversation.streamUrl);
     const posted = await postMessage(baseUrl, conversation, '你好');
     const echo = await stream.waitFor((a) => a.id === posted.body.id);
-    expect(echo.serviceUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v3\/directline\/connector$/);
+    expect(echo.serviceUrl).toBeUndefined();
+    await running.app.parts.conversationTracking.flush();
+    const serviceUrl = ((await running.app.parts.conversations.get('directline', conversation.conversationId))?.reference as any).serviceUrl;
+    expect(serviceUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v3\/directline\/connector\/[\w-]{22}$/);
     // The same client (no app id, so no token) the adapter uses for replies and proactive sends.
-    const connector = new ConnectorClient(new MicrosoftAppCredentials('', ''), { baseUri: echo.serviceUrl });
+    const connector = new ConnectorClient(new MicrosoftAppCredentials('', ''), { baseUri: serviceUrl });
     await connector.conversations.sendToConversation(conversation.conversationId, { type: 'typing', from: { id: 'rapport', name: 'Rapport' } } as any);
     const reply = await connector.conversations.replyToActivity(conversation.conversationId, posted.body.id, { type: 'message', text: 'connector reply', from: { id: 'rapport', name: 'Rapport' } } as any);
     expect((await stream.waitFor((a) => a.type === 'typing')).from.role).toBe('bot');
     expect((await stream.waitFor((a) => a.text === 'connector reply')).id).toBe(reply.id);
-    const unknown = await fetch(`${echo.serviceUrl}/v3/conversations/no-such-conversation/activities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'x' }) });
-    expect(unknown.status).toBe(404);
+    const inject = (url: string, headers: Record<string, string> = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ type: 'message', text: 'x' }) });
+    expect((await inject(`${serviceUrl}/v3/conversations/no-such-conversation/activities`)).status).toBe(404);
+    const ownActivities = `/v3/conversations/${conversation.conversationId}/activities`;
+    expect((await inject(`${baseUrl}/v3/directline/connector/wrong-key-0123456789abc${ownActivities}`)).status).toBe(403);
+    expect((await inject(`${serviceUrl}${ownActivities}`, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(403);
   });
 
   test('When the page asks /chat/token, then it gets a working token without knowing the secret', async () => {
