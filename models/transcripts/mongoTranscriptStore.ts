@@ -47,7 +47,11 @@ transcriptConversationSchema.index({ channelId: 1, created: 1, conversationId: 1
  * Continuation tokens of `getTranscriptActivities` are opaque (the last item's position),
  * not activity ids, because ids repeat (a `messageUpdate` carries its message's id).
  */
+const RECORDED_CACHE_LIMIT = 100_000;
+
 export class MongoTranscriptStore implements TranscriptStore {
+  /** Conversations whose summary row this process has written (bounded; cleared when full). */
+  private readonly recorded = new Set<string>();
   private readonly model: Model<TranscriptEntryDoc>;
   private readonly conversations: Model<TranscriptConversationDoc>;
 
@@ -99,9 +103,13 @@ export class MongoTranscriptStore implements TranscriptStore {
     const earliest = new Map<string, TranscriptEntryDoc>();
     for (const doc of docs) {
       const key = JSON.stringify([doc.channelId, doc.conversationId]);
+      // This process logs a conversation's activities in order, so once its row is written a
+      // later batch can't hold an earlier timestamp: skip the upsert (the hot path under load).
+      if (this.recorded.has(key)) continue;
       const seen = earliest.get(key);
       if (!seen || doc.timestamp < seen.timestamp) earliest.set(key, doc);
     }
+    if (earliest.size === 0) return;
     await this.conversations.bulkWrite([...earliest.entries()].map(([key, doc]) => ({
       updateOne: {
         filter: { _id: key },
@@ -109,6 +117,8 @@ export class MongoTranscriptStore implements TranscriptStore {
         upsert: true,
       },
     })), { ordered: false });
+    if (this.recorded.size + earliest.size > RECORDED_CACHE_LIMIT) this.recorded.clear();
+    for (const key of earliest.keys()) this.recorded.add(key);
   }
 
   /** A page (20) of a conversation's activities from `startDate` on, oldest first. */
@@ -159,6 +169,7 @@ export class MongoTranscriptStore implements TranscriptStore {
     requireIds(channelId, conversationId);
     await this.model.deleteMany({ channelId, conversationId });
     await this.conversations.deleteMany({ channelId, conversationId });
+    this.recorded.delete(JSON.stringify([channelId, conversationId]));
   }
 }
 
