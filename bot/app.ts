@@ -125,7 +125,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
       if (stopped) return;
       stopped = true;
       const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
-      directLine.close();
+      await directLine.close(config.SHUTDOWN_TIMEOUT_MS);
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));
       const idle = await inFlight.idle(config.SHUTDOWN_TIMEOUT_MS);
       if (!idle) logger.warn({ inFlight: inFlight.size }, 'shutdown: turns still in flight at the deadline');

@@ -56,6 +56,9 @@ export class DirectLineEndpoint {
   private readonly sweeper: NodeJS.Timeout;
   /** Part of the serviceUrl, known only to this process: the connector routes take no token. */
   private readonly connectorKey = newId();
+  private turnsRunning = 0;
+  private drained: Array<() => void> = [];
+  private closing = false;
 
   constructor(private readonly options: DirectLineEndpointOptions) {
     if (!options?.server || !options.adapter || !options.runTurn || !options.tokens || !options.logger) {
@@ -97,9 +100,20 @@ export class DirectLineEndpoint {
     return { conversationId, token, expires_in: expiresIn };
   }
 
-  /** Closes every stream (the clients reconnect to another process or after the restart). */
-  close(): void {
+  /**
+   * Refuses new activities, waits (up to timeoutMs) for the turns already running, then closes
+   * every stream. Called before the HTTP server closes: those turns reply over HTTP to this
+   * server's own connector routes, so it must still be listening while they finish.
+   */
+  async close(timeoutMs = 10_000): Promise<void> {
+    this.closing = true;
     clearInterval(this.sweeper);
+    if (this.turnsRunning > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs).unref();
+        this.drained.push(() => { clearTimeout(timer); resolve(); });
+      });
+    }
     for (const socket of this.sockets.values()) socket.close(1001, 'server shutting down');
     this.sockets.clear();
     this.wss.close();
@@ -219,12 +233,15 @@ export class DirectLineEndpoint {
     const { serviceUrl, ...forClients } = activity;
     const stored = echo ? this.store.append(conversationId, forClients) : { ...forClients, id: `${conversationId}|update-${newId()}` };
     this.options.inFlight.enter();
+    this.turnsRunning += 1;
     try {
       await this.options.adapter.processActivityDirect('', { ...stored, serviceUrl } as Activity, (context) => this.options.runTurn(context));
     } catch (error) {
       this.options.logger.error({ err: { message: (error as Error)?.message?.split('\n')[0] }, conversationId }, 'direct line turn failed');
     } finally {
       this.options.inFlight.leave();
+      this.turnsRunning -= 1;
+      if (this.turnsRunning === 0) for (const done of this.drained.splice(0)) done();
     }
     return stored;
   }
@@ -323,6 +340,10 @@ export class DirectLineEndpoint {
 
   private handler(fn: (req: Request, res: Response) => Promise<void>) {
     return async (req: Request, res: Response) => {
+      if (this.closing && !req.path().startsWith(CONNECTOR_BASE)) {
+        res.header('Retry-After', '5');
+        return fail(res, 503, 'ServiceUnavailable', 'the server is shutting down; reconnect shortly');
+      }
       if (!this.options.enabled) return fail(res, 503, 'ServiceUnavailable', 'the built-in Direct Line runs only without a MicrosoftAppId; use Azure Bot Service Direct Line');
       try {
         await fn(req, res);

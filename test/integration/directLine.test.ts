@@ -230,3 +230,20 @@ describe('Direct Line 3.0 endpoint over real HTTP and WebSocket (Redis state, Mo
     });
   });
 });
+
+describe('Direct Line at shutdown', () => {
+  test('When the app stops while a Direct Line turn runs, then the reply still reaches the conversation and new posts get 503', async () => {
+    const running = await startApp({ storage: 'embedded', env: { DIRECTLINE_SECRET: SECRET } });
+    const endpoint = running.app.parts.directLine as { store: { since(id: string): { activities: any[] } | undefined } };
+    const conversation = await startConversation(running.baseUrl);
+    const posting = postMessage(running.baseUrl, conversation, '项目融资是什么');
+    const echoed = () => endpoint.store.since(conversation.conversationId)!.activities.find((a) => a.from?.role === 'user');
+    while (!echoed()) await new Promise((resolve) => setImmediate(resolve));
+    const stopping = running.stop();
+    expect((await postMessage(running.baseUrl, conversation, '你好')).status).toBe(503);
+    await stopping;
+    await posting;
+    const { activities } = endpoint.store.since(conversation.conversationId)!;
+    expect(activities.find((a) => a.replyToId === echoed().id)?.text).toMatch(/项目融资/);
+  });
+});
