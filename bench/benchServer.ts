@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: args.get('log') ?? 'silent', REDIS_URL: args.get('redis')!, MONGODB_URI: args.get('mongo')!,
     REDIS_KEY_PREFIX: args.get('prefix') ?? 'rapport-bench:',
+    // The benchmark checks that every activity is stored: let the backlog drain fully on stop.
+    SHUTDOWN_FLUSH_TIMEOUT_MS: args.get('flush-timeout') ?? '900000',
   }, { cwd: root });
   const app = await createApp(config, logger);
   const port = await app.start();

@@ -35,9 +35,9 @@ function activityBody(prefix: string): string {
   });
 }
 
-async function load(url: string, prefix: string) {
+async function load(url: string, prefix: string, duration = seconds) {
   const result = await autocannon({
-    url: `${url}/api/messages`, connections, duration: seconds, method: 'POST',
+    url: `${url}/api/messages`, connections, duration, method: 'POST',
     headers: { 'content-type': 'application/json' },
     requests: [{ setupRequest: (req: any) => ({ ...req, body: activityBody(prefix) }) }],
   });
@@ -70,18 +70,20 @@ async function main() {
 
   // (a) the floor: echo bot, same server and adapter, no state, no middleware.
   const echo = await startServer('echo');
-  await load(echo.url, 'warm-echo');
+  await load(echo.url, 'warm-echo', 3);
   const floor = await load(echo.url, 'echo');
   await stopServer(echo.child);
 
   // (b) Rapport on Redis + Mongo, in the same run.
   const prefix = `bench${Date.now()}`;
   const full = await startServer('full', [`--redis=${redisUrl}`, `--mongo=${mongoUri}`, `--prefix=rapport-bench:${prefix}:`]);
-  await load(full.url, `warm${prefix}`);
+  await load(full.url, `warm${prefix}`, 3);
   const sentBefore = sequence;
   const result = await load(full.url, prefix);
   const sentFull = sequence - sentBefore;
+  const stopStarted = Date.now();
   const exitCode = await stopServer(full.child); // graceful stop flushes every transcript
+  const drainSeconds = (Date.now() - stopStarted) / 1000;
 
   const conn = await mongoose.createConnection(mongoUri).asPromise();
   const docs = await conn.collection('transcript_activities').find({ conversationId: { $regex: `^${prefix}-` } }, { projection: { activity: 1 } }).toArray();
@@ -103,6 +105,7 @@ async function main() {
     goals: { throughput_ratio_min: 0.7, p99_ratio_max: 1.5 },
     transcripts: {
       graceful_exit_code: exitCode,
+      seconds_to_drain_on_stop: drainSeconds,
       requests_answered_2xx: result.ok, requests_sent: sentFull,
       inbound_activities_stored: inboundIds.size, stored_more_than_once: duplicated, total_entries: docs.length,
       every_answered_activity_stored: inboundIds.size >= result.ok && duplicated === 0,
