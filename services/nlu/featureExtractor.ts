@@ -7,6 +7,7 @@
  * is read as character unigrams, bigrams and trigrams within each run of Han characters.
  */
 import { createWordTokenizer, PorterStemmer } from './naturalLoader';
+import { canonicalizeSynonyms } from './textNormalizer';
 
 /** What to extract; stored in the model so recognition repeats training exactly. */
 export interface FeatureOptions {
@@ -27,6 +28,8 @@ export interface FeatureOptions {
   charWeight: number;
   /** Terms seen in fewer training texts than this are dropped. */
   minDf: number;
+  /** Fold domain synonyms (textNormalizer's DOMAIN_SYNONYMS) before extracting terms; absent in older models = off. */
+  synonyms?: boolean;
 }
 
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
@@ -66,7 +69,8 @@ const HAN_RUN = /\p{Script=Han}+/gu;
 const DIGITS = /^\d+([.,]\d+)*$/;
 
 /** Terms with a prefix naming their kind; char-level terms start with `c` or `h`. */
-export function extractTerms(normalized: string, options: FeatureOptions): string[] {
+export function extractTerms(normalizedText: string, options: FeatureOptions): string[] {
+  const normalized = options.synonyms ? canonicalizeSynonyms(normalizedText) : normalizedText;
   const terms: string[] = [];
   const latinText = normalized.replace(HAN_RUN, ' | ');
   const stems: string[] = [];

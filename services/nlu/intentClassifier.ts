@@ -42,6 +42,11 @@ export interface IntentClassifierOptions {
    * use them only to choose the threshold (false).
    */
   oosAsClass: boolean;
+  /**
+   * Weight of out-of-scope recall against in-scope accuracy when the threshold is chosen
+   * (1 = their plain mean). Below 1 favours answering in-scope texts.
+   */
+  thresholdOosWeight: number;
   /** Without out-of-scope validation examples: share of correctly classified validation texts to accept. */
   inScopeAcceptance: number;
 }
@@ -59,6 +64,7 @@ export const DEFAULT_CLASSIFIER_OPTIONS: IntentClassifierOptions = {
   oosLabel: null,
   oosAsClass: true,
   inScopeAcceptance: 0.95,
+  thresholdOosWeight: 1,
 };
 
 /** The serialised model (data/nlu/model.json). */
@@ -170,7 +176,7 @@ export class IntentClassifier {
     }
     const validY = Int32Array.from(validLabels);
     const temperature = chooseTemperature(validScores, validY);
-    const calibration = chooseThreshold(validScores, validY, temperature, oosIndex, opts.inScopeAcceptance);
+    const calibration = chooseThreshold(validScores, validY, temperature, oosIndex, opts.inScopeAcceptance, opts.thresholdOosWeight);
     const { vectorizer, model } = fit(Int32Array.from(Array.from(y.keys()).filter(isTrainable)), `train ${stageTotal}/${stageTotal}`);
     // Keep only what the JSON keeps, so a saved and reloaded model scores exactly like this one.
     for (const values of [model.weights, model.bias, vectorizer.idf]) for (let i = 0; i < values.length; i++) values[i] = round(values[i]);
@@ -303,10 +309,11 @@ interface Calibration { threshold: number; accuracy: number; acceptedAccuracy: n
 
 /**
  * Out-of-scope threshold on the best in-scope probability. With out-of-scope validation
- * examples it maximises the mean of in-scope accuracy and out-of-scope recall; without them
+ * examples it maximises the weighted mean of in-scope accuracy and out-of-scope recall
+ * (`oosWeight` on the recall); without them
  * it accepts `acceptance` of the correctly classified validation texts.
  */
-function chooseThreshold(scores: Float64Array[], y: Int32Array, temperature: number, oosIndex: number, acceptance: number): Calibration {
+function chooseThreshold(scores: Float64Array[], y: Int32Array, temperature: number, oosIndex: number, acceptance: number, oosWeight: number): Calibration {
   const tops = scores.map((s) => {
     const p = calibrated(s, temperature);
     let best = -1;
@@ -327,7 +334,7 @@ function chooseThreshold(scores: Float64Array[], y: Int32Array, temperature: num
     for (let step = 0; step <= 90; step++) {
       const thr = step / 100;
       const { acc, recall } = evaluate(thr);
-      const value = (acc + (recall ?? 0)) / 2;
+      const value = (acc + oosWeight * (recall ?? 0)) / (1 + oosWeight);
       if (value > bestValue + 1e-9) { bestValue = value; threshold = thr; }
     }
   } else {

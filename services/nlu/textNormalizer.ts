@@ -29,3 +29,45 @@ export function normalizeText(text: string): string {
   if (HAN.test(s)) s = toSimplified(s);
   return s.toLowerCase().replace(CONTROL, ' ').replace(WHITESPACE, ' ').trim();
 }
+
+/**
+ * Domain synonyms folded onto the word the training data uses most, so a client who says
+ * "dongle", "grievance" or "网银盾" meets the same features as one who says "token",
+ * "complaint" or "U盾". Written from banking vocabulary (not from any test file); applied to
+ * already normalised (lower-case, simplified) text, only for classifier features when the
+ * model's `synonyms` feature option is on. English entries match whole words.
+ */
+export const DOMAIN_SYNONYMS: ReadonlyArray<readonly [string, string]> = [
+  // English: security device
+  ['dongles?', 'token'], ['u-?keys?', 'token'], ['usb (?:keys?|sticks?|devices?|things?)', 'usb token'],
+  ['security (?:keys?|devices?)', 'token'], ['authentication (?:keys?|devices?)', 'token'],
+  ['(?:digital )?certificate (?:keys?|devices?)', 'token'],
+  // English: complaints
+  ['grievances?', 'complaint'], ['objections?', 'complaint'],
+  // English: phone calls
+  ['telephone', 'phone'], ['ring me', 'call me'], ['give me a ring', 'call me'], ['dial', 'call'],
+  ['phone call', 'call'],
+  // English: online banking
+  ['internet banking', 'online banking'], ['e-?banking', 'online banking'], ['net ?banking', 'online banking'],
+  ['web (?:portal|banking)', 'online banking'],
+  // English: thanks
+  ['much obliged', 'thanks'], ['obliged', 'thanks'], ['ty', 'thank you'], ['thx', 'thanks'],
+  // English: misc banking
+  ['apr', 'interest rate'], ['instal?ments?', 'repayment'],
+  // Chinese
+  ['网银盾', 'U盾'], ['key盾', 'U盾'], ['ukey', 'U盾'], ['u key', 'U盾'], ['安全令牌', 'U盾'], ['令牌', 'U盾'],
+  ['证书key', 'U盾'], ['网上银行', '网银'], ['企业网银', '对公网银'], ['申诉', '投诉'],
+  ['来电', '回电'], ['致电', '回电'], ['利息', '利率'], ['年化', '利率'],
+];
+
+const SYNONYM_RULES: ReadonlyArray<readonly [RegExp, string]> = DOMAIN_SYNONYMS.map(([from, to]) => [
+  /^[a-z]/.test(from) ? new RegExp(`(?<![a-z0-9])${from}(?![a-z0-9])`, 'g') : new RegExp(from, 'g'),
+  to.toLowerCase(),
+]);
+
+/** Replaces {@link DOMAIN_SYNONYMS} in normalised text. */
+export function canonicalizeSynonyms(normalized: string): string {
+  let s = normalized;
+  for (const [pattern, to] of SYNONYM_RULES) if (pattern.test(s)) { pattern.lastIndex = 0; s = s.replace(pattern, to); }
+  return s;
+}

@@ -22,12 +22,14 @@ const { values } = parseArgs({
     balance: { type: 'boolean', default: false },
     folds: { type: 'string' },
     'char-ngrams': { type: 'string' },
+    synonyms: { type: 'boolean', default: false },
+    'threshold-oos-weight': { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
 });
 
 if (!values.data?.length || !values.out) {
-  process.stderr.write('usage: nlu:train -- --data FILE [--data FILE…] --out MODEL [--oos-label LABEL] [--algorithm svm|softmax|ensemble] [--seed N] [--c C] [--epochs N] [--balance] [--char-ngrams 1-4] [--folds K (1 = one 15% split)]\n');
+  process.stderr.write('usage: nlu:train -- --data FILE [--data FILE…] --out MODEL [--oos-label LABEL] [--algorithm svm|softmax|ensemble] [--seed N] [--c C] [--epochs N] [--balance] [--char-ngrams 1-4] [--folds K (1 = one 15% split)] [--synonyms] [--threshold-oos-weight W]\n');
   process.exit(2);
 }
 
@@ -42,6 +44,8 @@ if (values['char-ngrams']) {
   const [min, max] = values['char-ngrams'].split('-').map(Number);
   options.features = { ...DEFAULT_FEATURE_OPTIONS, charNgramMin: min, charNgramMax: max ?? min };
 }
+if (values.synonyms) options.features = { ...(options.features ?? DEFAULT_FEATURE_OPTIONS), synonyms: true };
+if (values['threshold-oos-weight']) options.thresholdOosWeight = Number(values['threshold-oos-weight']);
 
 const bar = new SingleBar({ format: '{stage} [{bar}] {value}/{total}', hideCursor: true, stream: process.stderr, noTTYOutput: false }, Presets.shades_classic);
 let stage = '';

@@ -28,6 +28,11 @@ describe('extractTerms', () => {
     expect(terms.some((t) => t.includes('的l') || t.includes('n申'))).toBe(false);
   });
 
+  it('When the synonyms option is on, then domain synonyms give the training word\'s terms, and not when it is off', () => {
+    expect(extractTerms('lost dongle', { ...options, synonyms: true })).toEqual(expect.arrayContaining(['w1:token', 'w2:lost token']));
+    expect(extractTerms('lost dongle', options)).not.toContain('w1:token');
+  });
+
   it('When a number appears, then it becomes a number placeholder word', () => {
     expect(extractTerms('transfer 300 dollars', options)).toEqual(expect.arrayContaining(['w1:<num>', 'w2:transfer <num>']));
   });

@@ -1,4 +1,4 @@
-import { MAX_INPUT_LENGTH, normalizeText } from '../../../services/nlu/textNormalizer';
+import { canonicalizeSynonyms, MAX_INPUT_LENGTH, normalizeText } from '../../../services/nlu/textNormalizer';
 
 describe('normalizeText', () => {
   it.each([
@@ -19,5 +19,21 @@ describe('normalizeText', () => {
 
   it('When the text is not a string, then the result is empty', () => {
     expect(normalizeText(undefined as unknown as string)).toBe('');
+  });
+});
+
+describe('canonicalizeSynonyms', () => {
+  it.each([
+    ['a device synonym', 'we lost the dongle', 'we lost the token'],
+    ['a Chinese device synonym', '网银盾丢了', 'u盾丢了'],
+    ['a complaint synonym', 'any news on my grievance?', 'any news on my complaint?'],
+    ['a phone synonym', 'please ring me tomorrow', 'please call me tomorrow'],
+    ['online banking wording', '网上银行登不上', '网银登不上'],
+  ])('When the text has %s, then it is folded onto the training word', (_, input, expected) => {
+    expect(canonicalizeSynonyms(normalizeText(input))).toBe(expected);
+  });
+
+  it('When a synonym is only part of a longer English word, then it is left alone', () => {
+    expect(canonicalizeSynonyms('typical dialogue')).toBe('typical dialogue');
   });
 });
