@@ -32,6 +32,8 @@ import { Localizer } from '../services/i18n/localizer';
 import { IntentRecognizer } from '../services/nlu/intentRecognizer';
 import { DirectLineEndpoint } from './directline/directLineEndpoint';
 import { registerWebChatRoutes } from './directline/registerWebChatRoutes';
+import { buildConsole } from './console/consoleComposition';
+import type { HandoffDesk } from '../services/handoff/handoffDesk';
 
 export interface RapportApp {
   server: Server;
@@ -109,11 +111,17 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
   // Web Chat's on-premises channel: Direct Line served by this process, and the page using it.
   const directLine = DirectLineEndpoint.fromConfig(config, { server, adapter, runTurn: (context) => bot.run(context), logger: logger.child({ component: 'directline' }), inFlight });
   registerWebChatRoutes(server, { config, directLine });
+  // The staff console reads the desk from parts at request time, so it serves whatever desk the app holds.
+  const consoleParts = config.CONSOLE_ENABLED
+    ? buildConsole({ config, logger: logger.child({ component: 'console' }), server, redis, mongo, embedded, desk: () => parts.handoff as HandoffDesk | undefined })
+    : undefined;
+  await consoleParts?.start();
 
+  const parts: RapportApp['parts'] = { transcriptLogger, transcriptStore, storage, conversations, conversationTracking, mongo, redis, directLine, console: consoleParts, ...dialogs.parts };
   let stopped = false;
   return {
     server,
-    parts: { transcriptLogger, transcriptStore, storage, conversations, conversationTracking, mongo, redis, directLine, ...dialogs.parts },
+    parts,
     start: () => new Promise<number>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.PORT, config.HOST, () => {
@@ -126,6 +134,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
       stopped = true;
       const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
       await directLine.close(config.SHUTDOWN_TIMEOUT_MS);
+      consoleParts?.close();
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));
       const idle = await inFlight.idle(config.SHUTDOWN_TIMEOUT_MS);
       if (!idle) logger.warn({ inFlight: inFlight.size }, 'shutdown: turns still in flight at the deadline');

@@ -69,6 +69,13 @@ export const configSchema = z.object({
   TEAMS_WEBSITE_URL: optionalUrl(['https:']).describe('Bank website shown in the Teams app (https; required by npm run teams:package)'),
   TEAMS_PRIVACY_URL: optionalUrl(['https:']).describe('Privacy statement URL for the Teams app (https; required by npm run teams:package)'),
   TEAMS_TERMS_URL: optionalUrl(['https:']).describe('Terms of use URL for the Teams app (https; required by npm run teams:package)'),
+  CONSOLE_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true').describe('Serve the staff console (/console and /api/console/*)'),
+  CONSOLE_SESSION_SECRET: z.string().default('').refine((v) => v === '' || v.length >= 32, 'must be at least 32 characters').describe('Key signing staff console session cookies (32+ chars); required in production, random per process otherwise'),
+  CONSOLE_SESSION_TTL_SECONDS: int(300, 7 * 24 * 3600).default(8 * 3600).describe('A staff console session expires after this many seconds'),
+  CONSOLE_LOGIN_MAX_FAILURES: int(1, 100).default(5).describe('Failed console logins (per account and per IP) before login is locked'),
+  CONSOLE_LOGIN_WINDOW_MINUTES: int(1, 24 * 60).default(15).describe('Window in which failed console logins are counted, and lock duration'),
+  ADMIN_EMAIL: z.string().trim().default('').describe('E-mail of the first console admin, created on first start if no admin exists'),
+  ADMIN_PASSWORD: z.string().default('').describe('Password of that first admin (12+ characters; never a default); remove after first start'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

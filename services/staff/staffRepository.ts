@@ -1,0 +1,41 @@
+/** Roles of console users: an agent takes cases, a supervisor sees all and reassigns, an admin also manages staff. */
+export type StaffRole = 'agent' | 'supervisor' | 'admin';
+
+export const STAFF_ROLES: readonly StaffRole[] = ['agent', 'supervisor', 'admin'];
+
+/** A stored staff account. `passwordHash` never leaves the staff module. */
+export interface StaffRecord {
+  staffId: string;
+  /** Lower-cased; unique. */
+  email: string;
+  displayName: string;
+  role: StaffRole;
+  passwordHash: string;
+  active: boolean;
+  createdAt: Date;
+}
+
+/**
+ * Persistence port for staff accounts (embedded and Mongo implementations, one contract
+ * suite). `add` fails with AppError 409 `email_taken` when the e-mail exists: the unique
+ * index decides, so two concurrent adds of one e-mail leave exactly one account.
+ */
+export interface StaffRepository {
+  add(record: StaffRecord): Promise<void>;
+  findByEmail(email: string): Promise<StaffRecord | undefined>;
+  findById(staffId: string): Promise<StaffRecord | undefined>;
+  list(): Promise<StaffRecord[]>;
+  countByRole(role: StaffRole): Promise<number>;
+}
+
+/**
+ * Durable record of failed logins, so throttling survives a restart and holds across bot
+ * processes. Keys are `email:<address>` or `ip:<address>`; each failure is its own insert
+ * (inserts are atomic everywhere, including FerretDB, where guarded counters would race).
+ */
+export interface LoginAttemptRepository {
+  recordFailure(key: string, at: Date): Promise<void>;
+  countFailuresSince(key: string, since: Date): Promise<number>;
+  /** Forgets a key's failures (after a successful login). */
+  clear(key: string): Promise<void>;
+}

@@ -1,0 +1,130 @@
+import crypto from 'node:crypto';
+import bcrypt from 'bcryptjs';
+import { AppError } from '../appError';
+import type { AuditEventRepository } from '../audit/auditEventRepository';
+import { STAFF_ROLES, type LoginAttemptRepository, type StaffRecord, type StaffRepository, type StaffRole } from './staffRepository';
+
+/** A staff account as the console API shows it (never the hash). */
+export interface StaffProfile {
+  staffId: string;
+  email: string;
+  displayName: string;
+  role: StaffRole;
+  active: boolean;
+}
+
+export interface StaffServiceOptions {
+  staff: StaffRepository;
+  attempts: LoginAttemptRepository;
+  audit: AuditEventRepository;
+  /** Failures (per account and per IP) within the window that lock login. */
+  maxFailures: number;
+  windowMinutes: number;
+  /** bcrypt cost; 11 takes ~150 ms in pure JS, slow enough to hurt guessing, fast enough for a login. */
+  bcryptCost?: number;
+  now?: () => Date;
+}
+
+/** The shortest password accepted; no default password exists anywhere, so the first admin's must pass this too. */
+export const MIN_PASSWORD_LENGTH = 12;
+const COMMON_PASSWORDS = new Set(['password1234', '123456789012', 'qwertyuiop12', 'administrator', 'changeme1234', 'password123!', 'admin1234567']);
+
+/** Why a password is refused, or undefined when it is acceptable. */
+export function passwordProblem(password: string, email = ''): string | undefined {
+  if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) return `the password must have at least ${MIN_PASSWORD_LENGTH} characters`;
+  if (password.length > 72) return 'the password must have at most 72 characters (bcrypt ignores the rest)';
+  if (new Set(password).size < 5) return 'the password repeats too few different characters';
+  if (COMMON_PASSWORDS.has(password.toLowerCase())) return 'the password is too common';
+  if (email && password.toLowerCase().includes(email.toLowerCase().split('@')[0])) return 'the password must not contain the e-mail name';
+  return undefined;
+}
+
+function profile(record: StaffRecord): StaffProfile {
+  return { staffId: record.staffId, email: record.email, displayName: record.displayName, role: record.role, active: record.active };
+}
+
+/**
+ * Staff accounts and login: creates accounts with bcrypt hashes, checks passwords with
+ * throttling (N failures per account and per IP in a window lock login for that window),
+ * and writes the login audit events.
+ */
+export class StaffService {
+  private readonly cost: number;
+  private readonly now: () => Date;
+  /** Compared against when the e-mail is unknown, so a wrong e-mail costs the same time as a wrong password. */
+  private dummyHash?: string;
+
+  constructor(private readonly options: StaffServiceOptions) {
+    if (!options?.staff || !options.attempts || !options.audit) throw new Error('StaffService needs staff, attempts and audit repositories');
+    this.cost = options.bcryptCost ?? 11;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Creates an account; 400 for a bad e-mail, role or weak password, 409 when the e-mail exists. */
+  async create(input: { email: string; displayName: string; role: string; password: string }, createdBy?: string): Promise<StaffProfile> {
+    const email = String(input.email ?? '').trim().toLowerCase();
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw AppError.badRequest('invalid_email', 'a valid e-mail is required');
+    if (!STAFF_ROLES.includes(input.role as StaffRole)) throw AppError.badRequest('invalid_role', `role must be one of ${STAFF_ROLES.join(', ')}`);
+    const displayName = String(input.displayName ?? '').trim();
+    if (!displayName || displayName.length > 80) throw AppError.badRequest('invalid_name', 'a display name (1-80 characters) is required');
+    const problem = passwordProblem(input.password, email);
+    if (problem) throw AppError.badRequest('weak_password', problem);
+    const record: StaffRecord = {
+      staffId: crypto.randomUUID(), email, displayName, role: input.role as StaffRole,
+      passwordHash: await bcrypt.hash(input.password, this.cost), active: true, createdAt: this.now(),
+    };
+    await this.options.staff.add(record);
+    await this.options.audit.add({ type: 'staff_created', at: this.now(), staffId: createdBy, detail: { created: record.staffId, role: record.role } });
+    return profile(record);
+  }
+
+  /**
+   * Creates the first admin from configuration when no admin exists yet. Returns what
+   * happened, so the caller can log it; a weak password stops the start (AppError 400).
+   */
+  async ensureFirstAdmin(email: string, password: string): Promise<'created' | 'exists' | 'not_configured'> {
+    if (!email || !password) return 'not_configured';
+    if (await this.options.staff.countByRole('admin') > 0) return 'exists';
+    try {
+      await this.create({ email, password, role: 'admin', displayName: 'Administrator' });
+    } catch (error) {
+      // Another process created it first: that is the outcome we wanted.
+      if ((error as AppError).status === 409) return 'exists';
+      throw error;
+    }
+    return 'created';
+  }
+
+  /** Checks e-mail and password; 429 when locked, 401 when wrong. Writes the audit event either way. */
+  async login(emailInput: string, password: string, ip: string): Promise<StaffProfile> {
+    const email = String(emailInput ?? '').trim().toLowerCase();
+    const at = this.now();
+    const since = new Date(at.getTime() - this.options.windowMinutes * 60_000);
+    const keys = [`email:${email}`, `ip:${ip}`];
+    const counts = await Promise.all(keys.map((k) => this.options.attempts.countFailuresSince(k, since)));
+    if (counts.some((c) => c >= this.options.maxFailures)) {
+      await this.options.audit.add({ type: 'login_locked', at, email, ip });
+      throw new AppError('login_locked', `too many failed logins; try again in ${this.options.windowMinutes} minutes`, 429);
+    }
+    const record = email ? await this.options.staff.findByEmail(email) : undefined;
+    this.dummyHash ??= await bcrypt.hash(crypto.randomBytes(16).toString('hex'), this.cost);
+    const ok = await bcrypt.compare(String(password ?? ''), record?.passwordHash ?? this.dummyHash);
+    if (!record || !ok || !record.active) {
+      await Promise.all(keys.map((k) => this.options.attempts.recordFailure(k, at)));
+      await this.options.audit.add({ type: 'login_failure', at, email, ip, staffId: record?.staffId });
+      throw new AppError('invalid_credentials', 'wrong e-mail or password', 401);
+    }
+    await this.options.attempts.clear(`email:${email}`);
+    await this.options.audit.add({ type: 'login_success', at, staffId: record.staffId, email, ip });
+    return profile(record);
+  }
+
+  async get(staffId: string): Promise<StaffProfile | undefined> {
+    const record = await this.options.staff.findById(staffId);
+    return record ? profile(record) : undefined;
+  }
+
+  async list(): Promise<StaffProfile[]> {
+    return (await this.options.staff.list()).map(profile);
+  }
+}

@@ -1,0 +1,109 @@
+import Redis from 'ioredis';
+import type { Connection } from 'mongoose';
+import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
+import { openMongoConnection } from '../../models/mongo/mongoConnection';
+import { EmbeddedStaffRepository } from '../../models/staff/embeddedStaffRepository';
+import { MongoStaffRepository } from '../../models/staff/mongoStaffRepository';
+import { EmbeddedLoginAttemptRepository } from '../../models/staff/embeddedLoginAttemptRepository';
+import { MongoLoginAttemptRepository } from '../../models/staff/mongoLoginAttemptRepository';
+import { EmbeddedAuditEventRepository } from '../../models/audit/embeddedAuditEventRepository';
+import { MongoAuditEventRepository } from '../../models/audit/mongoAuditEventRepository';
+import { EmbeddedSessionStore } from '../../models/staff/embeddedSessionStore';
+import { RedisSessionStore } from '../../models/staff/redisSessionStore';
+import type { AuditEventRepository } from '../../services/audit/auditEventRepository';
+import type { LoginAttemptRepository, StaffRecord, StaffRepository } from '../../services/staff/staffRepository';
+import type { SessionStore } from '../../services/staff/sessionStore';
+import { mongoUri, redisUrl, uniquePrefix } from '../support/services';
+
+const connections: Connection[] = [];
+const redisClients: Redis[] = [];
+afterAll(async () => {
+  await Promise.all(connections.map((c) => c.close()));
+  await Promise.all(redisClients.map((r) => r.quit()));
+});
+async function mongo(): Promise<Connection> {
+  const c = await openMongoConnection(mongoUri());
+  connections.push(c);
+  return c;
+}
+
+interface Backends { staff: StaffRepository; attempts: LoginAttemptRepository; audit: AuditEventRepository; sessions: SessionStore }
+const factories: Array<[string, () => Promise<Backends>]> = [
+  ['embedded', async () => {
+    const db = new EmbeddedDatabase(null);
+    return { staff: new EmbeddedStaffRepository(db), attempts: new EmbeddedLoginAttemptRepository(db), audit: new EmbeddedAuditEventRepository(db), sessions: new EmbeddedSessionStore(db) };
+  }],
+  ['mongo + redis', async () => {
+    const c = await mongo();
+    const redis = new Redis(redisUrl());
+    redisClients.push(redis);
+    return { staff: new MongoStaffRepository(c), attempts: new MongoLoginAttemptRepository(c), audit: new MongoAuditEventRepository(c), sessions: new RedisSessionStore(redis, uniquePrefix('sessions')) };
+  }],
+];
+
+const staffRecord = (email: string, role: StaffRecord['role'] = 'agent'): StaffRecord => ({
+  staffId: `s-${Math.random().toString(36).slice(2)}`, email, displayName: email.split('@')[0], role,
+  passwordHash: '$2b$04$notarealhashnotarealhashnotarealhashnotarealhashno', active: true, createdAt: new Date('2026-11-30T01:00:00Z'),
+});
+
+describe.each(factories)('Staff storage (%s)', (_name, create) => {
+  test('When a staff member is added, then they are found by e-mail (any case) and by id, and counted by role', async () => {
+    const { staff } = await create();
+    const record = staffRecord('Li.Na@Bank.test');
+    await staff.add(record);
+    await staff.add(staffRecord('boss@bank.test', 'supervisor'));
+    expect(await staff.findByEmail('li.na@bank.test')).toEqual({ ...record, email: 'li.na@bank.test' });
+    expect((await staff.findById(record.staffId))?.email).toBe('li.na@bank.test');
+    expect(await staff.findByEmail('nobody@bank.test')).toBeUndefined();
+    expect(await staff.countByRole('agent')).toBe(1);
+    expect(await staff.countByRole('admin')).toBe(0);
+    expect((await staff.list()).map((s) => s.role).sort()).toEqual(['agent', 'supervisor']);
+  });
+
+  test('When the same e-mail is added five times at once, then exactly one account exists and the others get 409 email_taken', async () => {
+    const { staff } = await create();
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => staff.add(staffRecord('same@bank.test'))));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) expect(r.reason).toMatchObject({ status: 409, code: 'email_taken' });
+    expect((await staff.list()).filter((s) => s.email === 'same@bank.test')).toHaveLength(1);
+  });
+
+  test('When logins fail, then failures are counted per key inside the window, concurrent ones all counted, and clear forgets them', async () => {
+    const { attempts } = await create();
+    const t = (m: number) => new Date(Date.UTC(2026, 10, 30, 2, m));
+    await attempts.recordFailure('email:a@bank.test', t(0));
+    await Promise.all([1, 2, 3].map((m) => attempts.recordFailure('email:a@bank.test', t(m))));
+    await attempts.recordFailure('ip:10.0.0.1', t(3));
+    expect(await attempts.countFailuresSince('email:a@bank.test', t(1))).toBe(3);
+    expect(await attempts.countFailuresSince('email:a@bank.test', t(0))).toBe(4);
+    await attempts.clear('email:a@bank.test');
+    expect(await attempts.countFailuresSince('email:a@bank.test', t(0))).toBe(0);
+    expect(await attempts.countFailuresSince('ip:10.0.0.1', t(0))).toBe(1);
+  });
+
+  test('When audit events are added, then they are listed newest first and filtered by type, staff and case', async () => {
+    const { audit } = await create();
+    await audit.add({ type: 'login_success', at: new Date('2026-11-30T01:00:00Z'), staffId: 's1', ip: '10.0.0.1' });
+    await audit.add({ type: 'claim', at: new Date('2026-11-30T01:05:00Z'), staffId: 's1', caseId: 'c1' });
+    await audit.add({ type: 'transcript_view', at: new Date('2026-11-30T01:06:00Z'), staffId: 's2', caseId: 'c1' });
+    await audit.add({ type: 'login_failure', at: new Date('2026-11-30T01:07:00Z'), email: 'x@bank.test', ip: '10.0.0.9' });
+    expect((await audit.list()).map((e) => e.type)).toEqual(['login_failure', 'transcript_view', 'claim', 'login_success']);
+    expect((await audit.list({ staffId: 's1' })).map((e) => e.type)).toEqual(['claim', 'login_success']);
+    expect(await audit.list({ caseId: 'c1', type: 'transcript_view' })).toEqual([{ type: 'transcript_view', at: new Date('2026-11-30T01:06:00Z'), staffId: 's2', caseId: 'c1' }]);
+  });
+
+  test('When a session is saved, then it is read back until it expires or is deleted', async () => {
+    const { sessions } = await create();
+    const live = { sessionId: 'live', staffId: 's1', role: 'agent' as const, displayName: 'A', csrfToken: 't', expiresAt: new Date(Date.now() + 60_000) };
+    const short = { ...live, sessionId: 'short', expiresAt: new Date(Date.now() + 300) };
+    await sessions.save(live);
+    await sessions.save(short);
+    expect(await sessions.get('live')).toEqual(live);
+    expect(await sessions.get('short')).toEqual(short);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await sessions.get('short')).toBeUndefined();
+    await sessions.delete('live');
+    expect(await sessions.get('live')).toBeUndefined();
+    expect(await sessions.get('never')).toBeUndefined();
+  });
+});

@@ -1,0 +1,31 @@
+/** A staff member's HTTP client for the console API: keeps the cookies a browser would and sends the CSRF header. */
+export class ConsoleClient {
+  private cookies = new Map<string, string>();
+
+  constructor(private readonly baseUrl: string) {}
+
+  get csrf(): string | undefined {
+    return this.cookies.get('rapport_csrf');
+  }
+
+  async login(email: string, password: string): Promise<{ status: number; body: any; headers: Headers }> {
+    return this.call('POST', '/api/console/login', { email, password });
+  }
+
+  /** Calls the API; state-changing calls carry X-CSRF-Token unless `csrf: false`. */
+  async call(method: string, path: string, body?: unknown, options: { csrf?: boolean } = {}): Promise<{ status: number; body: any; headers: Headers }> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
+    if (method !== 'GET' && options.csrf !== false && this.csrf) headers['x-csrf-token'] = this.csrf;
+    const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const i = pair.indexOf('=');
+      const value = decodeURIComponent(pair.slice(i + 1));
+      if (value) this.cookies.set(pair.slice(0, i), value); else this.cookies.delete(pair.slice(0, i));
+    }
+    const raw = await res.text();
+    return { status: res.status, body: raw ? JSON.parse(raw) : undefined, headers: res.headers };
+  }
+}
