@@ -58,7 +58,7 @@ export const projectRoot = path.resolve(__dirname, '..');
 
 export async function createApp(config: AppConfig, logger: Logger): Promise<RapportApp> {
   const redis = config.REDIS_URL
-    ? new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true })
+    ? new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true })
     : undefined;
   if (redis) {
     redis.on('error', (error) => logger.warn({ err: { message: error.message } }, 'redis error'));
