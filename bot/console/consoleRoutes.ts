@@ -239,7 +239,8 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleRouteDependen
     const found = await caseFor(desk, String(req.params.id));
     if (!holds(found, session) && !isSupervisor(session)) throw new AppError('forbidden', 'only the agent holding the case or a supervisor can end it', 403);
     const outcome = (req.body as { outcome?: unknown } | undefined)?.outcome === 'closed' ? 'closed' : 'bot';
-    const ended = await desk.end(found.caseId, toRef(session), outcome);
+    // A supervisor ends a colleague's case on the holder's behalf (the desk checks the holder); the audit names the supervisor.
+    const ended = await desk.end(found.caseId, holds(found, session) || !found.claimedBy ? toRef(session) : found.claimedBy, outcome);
     await audit.add({ type: 'end', at: new Date(), staffId: session.staffId, caseId: found.caseId, ip: ip(req), detail: { outcome } });
     res.json({ case: ended });
   }, { csrf: true }));
@@ -247,7 +248,8 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleRouteDependen
   server.post('/api/console/cases/:id/reply', guarded('agent', async (req, res, session) => {
     const desk = requireDesk();
     const found = await caseFor(desk, String(req.params.id));
-    if (!holds(found, session) && !isSupervisor(session)) throw new AppError('forbidden', 'only the agent holding the case or a supervisor can reply', 403);
+    // Replies go out under the sender's name, so only the holder speaks to the client (a supervisor takes the case over by transfer first).
+    if (!holds(found, session)) throw new AppError('forbidden', 'only the staff member holding the case can reply', 403);
     const text = (req.body as { text?: unknown } | undefined)?.text;
     if (typeof text !== 'string' || !text.trim() || text.length > MAX_REPLY_CHARS) throw AppError.badRequest('invalid_text', `text must be 1-${MAX_REPLY_CHARS} characters`);
     res.json({ message: await desk.reply(found.caseId, toRef(session), text) });

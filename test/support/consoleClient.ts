@@ -8,6 +8,11 @@ export class ConsoleClient {
     return this.cookies.get('rapport_csrf');
   }
 
+  /** The Cookie header this client would send (for raw requests such as the event stream). */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
+  }
+
   async login(email: string, password: string): Promise<{ status: number; body: any; headers: Headers }> {
     return this.call('POST', '/api/console/login', { email, password });
   }
@@ -16,7 +21,7 @@ export class ConsoleClient {
   async call(method: string, path: string, body?: unknown, options: { csrf?: boolean } = {}): Promise<{ status: number; body: any; headers: Headers }> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
+    if (this.cookies.size) headers.cookie = this.cookieHeader();
     if (method !== 'GET' && options.csrf !== false && this.csrf) headers['x-csrf-token'] = this.csrf;
     const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     for (const line of res.headers.getSetCookie()) {

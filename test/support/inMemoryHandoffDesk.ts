@@ -48,7 +48,7 @@ export class InMemoryHandoffDesk implements HandoffDesk {
 
   async claim(caseId: string, staff: StaffRef): Promise<HandoffCase> {
     const found = this.need(caseId);
-    if (found.status !== 'queued') throw AppError.conflict('already_taken', `already taken by ${found.claimedBy?.displayName ?? 'someone'}`, { takenBy: found.claimedBy?.displayName });
+    if (found.status !== 'queued') throw AppError.conflict('already_taken', `already taken by ${found.claimedBy?.displayName ?? 'someone'}`, { claimedBy: found.claimedBy });
     const claimed: HandoffCase = { ...found, status: 'with_staff', claimedBy: staff, claimedAt: new Date() };
     this.cases.set(caseId, claimed);
     this.emit({ type: 'claimed', case: claimed });

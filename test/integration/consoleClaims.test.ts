@@ -1,0 +1,94 @@
+import type { Connection } from 'mongoose';
+import { startApp, type RunningApp } from '../support/appHarness';
+import { ConsoleClient } from '../support/consoleClient';
+import { SseReader } from '../support/sseReader';
+import { allHoursDesk, type AllHoursDesk } from '../support/allHoursDesk';
+import type { HandoffService } from '../../services/handoff/handoffService';
+
+const ADMIN = { email: 'admin@rapport.test', password: 'Adm1n-Correct-Horse' };
+const STAFF = [
+  { email: 'li.na@rapport.test', password: 'Agent-Battery-Staple-7', displayName: '李娜', role: 'agent' },
+  { email: 'zhang.wei@rapport.test', password: 'Agent-Paper-Lantern-8', displayName: '张伟', role: 'agent' },
+  { email: 'wang.fang@rapport.test', password: 'Super-Visor-Lantern-9', displayName: '王芳', role: 'supervisor' },
+];
+
+/**
+ * The console's HTTP API on the real handoff desk (HandoffService on Mongo-wire storage and
+ * the Redis event bus), open at all hours: see allHoursDesk.
+ */
+describe('Console claims over HTTP on the real handoff desk', () => {
+  let running: RunningApp;
+  let desk: HandoffService;
+  let desking: AllHoursDesk;
+  let sent: string[];
+  const clients: ConsoleClient[] = [];
+
+  beforeAll(async () => {
+    running = await startApp({ storage: 'services', env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } });
+    desking = allHoursDesk(running.app.parts.mongo as Connection);
+    ({ desk, sent } = desking);
+    running.app.parts.handoff = desk;
+    const admin = new ConsoleClient(running.baseUrl);
+    expect((await admin.login(ADMIN.email, ADMIN.password)).status).toBe(200);
+    for (const s of STAFF) {
+      expect((await admin.call('POST', '/api/console/staff', s)).status).toBe(201);
+      const client = new ConsoleClient(running.baseUrl);
+      expect((await client.login(s.email, s.password)).status).toBe(200);
+      clients.push(client);
+    }
+  }, 60000);
+  afterAll(async () => {
+    await desking?.close();
+    await running?.stop();
+  });
+
+  const queueOne = async (conversationId: string) => {
+    const result = await desk.requestHandoff({ channelId: 'directline', conversationId, userId: `u-${conversationId}`, language: 'zh-CN', reason: 'client_request' });
+    expect(result.queued).toBe(true);
+    return (await desk.openCaseFor('directline', conversationId))!;
+  };
+
+  test('When two agents claim the same case at the same moment, then one gets 200 and the other 409 naming the winner', async () => {
+    const queued = await queueOne(`claim-${Date.now()}`);
+    const [a, b] = await Promise.all(clients.slice(0, 2).map((c) => c.call('POST', `/api/console/cases/${queued.caseId}/claim`, {})));
+    const statuses = [a.status, b.status].sort();
+    expect(statuses).toEqual([200, 409]);
+    const winner = a.status === 200 ? a : b;
+    const loser = a.status === 200 ? b : a;
+    expect(loser.body.code).toBe('already_taken');
+    expect(loser.body.claimedBy.displayName).toBe(winner.body.case.claimedBy.displayName);
+    expect(loser.body.message).toContain(winner.body.case.claimedBy.displayName);
+    expect((await desk.getCase(queued.caseId))?.claimedBy?.displayName).toBe(winner.body.case.claimedBy.displayName);
+  });
+
+  test('When ten claims race through the API, then exactly one wins', async () => {
+    const queued = await queueOne(`race-${Date.now()}`);
+    const results = await Promise.all(Array.from({ length: 10 }, (_v, i) => clients[i % 2].call('POST', `/api/console/cases/${queued.caseId}/claim`, {})));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(9);
+  });
+
+  test('When a client writes during a live case, then the holder and supervisor get it on the event stream and another agent does not; a reply reaches the client', async () => {
+    const streams = await Promise.all(clients.map((c) => SseReader.open(`${running.baseUrl}/api/console/events`, { cookie: c.cookieHeader() })));
+    expect(streams.map((s) => s.status)).toEqual([200, 200, 200]);
+    const [holder, other, supervisor] = streams.map((s) => s.reader!);
+    try {
+      const queued = await queueOne(`live-${Date.now()}`);
+      await other.waitFor((e) => e.type === 'queued' && e.case.caseId === queued.caseId);
+      expect((await clients[0].call('POST', `/api/console/cases/${queued.caseId}/claim`, {})).status).toBe(200);
+      await desk.recordClientMessage(queued.caseId, '我的转账还没到账');
+      await holder.waitFor((e) => e.type === 'message' && e.message.text === '我的转账还没到账');
+      await supervisor.waitFor((e) => e.type === 'message' && e.message.text === '我的转账还没到账');
+      const reply = await clients[0].call('POST', `/api/console/cases/${queued.caseId}/reply`, { text: '我来帮您查一下' });
+      expect(reply.status).toBe(200);
+      expect(sent).toContain('我来帮您查一下');
+      await holder.waitFor((e) => e.type === 'message' && e.message.text === '我来帮您查一下');
+      expect(other.events.filter((e) => e.type === 'message')).toEqual([]);
+      const view = await clients[0].call('GET', `/api/console/cases/${queued.caseId}`);
+      expect(view.body.messages.map((m: any) => [m.from, m.text])).toEqual([['client', '我的转账还没到账'], ['staff', '我来帮您查一下']]);
+      expect((await clients[1].call('POST', `/api/console/cases/${queued.caseId}/reply`, { text: 'not mine' })).status).toBe(403);
+    } finally {
+      for (const s of [holder, other, supervisor]) s.close();
+    }
+  });
+});
