@@ -91,4 +91,23 @@ describe('Console claims over HTTP on the real handoff desk', () => {
       for (const s of [holder, other, supervisor]) s.close();
     }
   });
+
+  test('When an agent hands over their case and a supervisor reassigns it, then each move is accepted and the other agent cannot take or end it', async () => {
+    const [liNa, zhangWei, supervisor] = clients;
+    const ids = await Promise.all(clients.map(async (c) => (await c.call('GET', '/api/console/me')).body.staff.staffId as string));
+    const queued = await queueOne(`transfer-${Date.now()}`);
+    expect((await liNa.call('POST', `/api/console/cases/${queued.caseId}/claim`, {})).status).toBe(200);
+    expect((await zhangWei.call('POST', `/api/console/cases/${queued.caseId}/transfer`, { toStaffId: ids[1] })).status).toBe(403);
+    expect((await zhangWei.call('POST', `/api/console/cases/${queued.caseId}/end`, {})).status).toBe(403);
+    const handed = await liNa.call('POST', `/api/console/cases/${queued.caseId}/transfer`, { toStaffId: ids[1] });
+    expect([handed.status, handed.body.case.claimedBy.displayName]).toEqual([200, '张伟']);
+    expect((await zhangWei.call('GET', '/api/console/active')).body.active.map((c: any) => c.caseId)).toContain(queued.caseId);
+    expect((await liNa.call('GET', '/api/console/active')).body.active.map((c: any) => c.caseId)).not.toContain(queued.caseId);
+    const reassigned = await supervisor.call('POST', `/api/console/cases/${queued.caseId}/transfer`, { toStaffId: ids[0] });
+    expect([reassigned.status, reassigned.body.case.claimedBy.displayName]).toEqual([200, '李娜']);
+    expect((await supervisor.call('GET', '/api/console/active')).body.active.map((c: any) => c.caseId)).toContain(queued.caseId);
+    const ended = await supervisor.call('POST', `/api/console/cases/${queued.caseId}/end`, { outcome: 'closed' });
+    expect([ended.status, ended.body.case.status]).toEqual([200, 'closed']);
+    expect((await liNa.call('POST', `/api/console/cases/${queued.caseId}/end`, {})).status).toBe(409);
+  });
 });
