@@ -6,7 +6,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import Redis from 'ioredis';
 import type { Connection } from 'mongoose';
-import { ConversationState, TranscriptLoggerMiddleware, UserState, type Storage } from 'botbuilder';
+import { ConversationState, TranscriptLoggerMiddleware, UserState, type ConversationReference, type Storage } from 'botbuilder';
 import type { Server } from 'restify';
 import type { AppConfig } from './config';
 import type { Logger } from './logger';
@@ -17,6 +17,7 @@ import { TurnLoggingMiddleware } from './middleware/turnLoggingMiddleware';
 import { ConversationLockMiddleware } from './middleware/conversationLockMiddleware';
 import { ConversationTrackingMiddleware } from './middleware/conversationTrackingMiddleware';
 import { buildDialogs } from './dialogComposition';
+import { QUICK_CSAT_DIALOG } from '../dialogs/quickCsatDialog';
 import { EmbeddedDatabase } from '../models/embedded/embeddedDatabase';
 import { openMongoConnection } from '../models/mongo/mongoConnection';
 import { RedisStorage } from '../models/state/redisStorage';
@@ -88,14 +89,22 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
   const bankName = (language: string) => (language === 'en' ? config.BANK_NAME_EN : config.BANK_NAME_ZH);
 
   const adapter = createAdapter(config);
-  const dialogs = await buildDialogs({ config, logger, localizer, conversationState, userState, mongo, embedded, adapter, conversations, bankName });
-  const bot = new RapportBot({ conversationState, userState, mainDialog: dialogs.mainDialog, recognizer, localizer, logger, bankName });
+  const dialogs = await buildDialogs({ config, logger, localizer, conversationState, userState, mongo, embedded, adapter, conversations, bankName, redis });
+  const bot = new RapportBot({ conversationState, userState, mainDialog: dialogs.mainDialog, recognizer, localizer, logger, bankName, outsideTurnDialogs: dialogs.outsideTurnDialogs });
+  // An agent handing the client back starts the post-conversation CSAT: its question waits for the client's next message.
+  dialogs.handoff.setAfterReturnToBot(async (handoffCase) => {
+    const conversation = await conversations.get(handoffCase.channelId, handoffCase.conversationId);
+    if (!conversation?.reference) return;
+    await adapter.continueConversationAsync(config.MicrosoftAppId, conversation.reference as ConversationReference, (context) =>
+      bot.beginDialogOutsideTurn(context, QUICK_CSAT_DIALOG, { context: 'handoff', reference: handoffCase.caseId }, handoffCase.language));
+  });
   const conversationTracking = new ConversationTrackingMiddleware(conversations, logger);
 
   adapter.use(new TurnLoggingMiddleware(logger));
   adapter.use(new TranscriptLoggerMiddleware(transcriptLogger));
   adapter.use(new ConversationLockMiddleware(lock));
   adapter.use(conversationTracking);
+  adapter.use(dialogs.handoffRelay);
   installTurnErrorHandler(adapter, { logger, localizer, resetDialogs: (context) => bot.resetDialogs(context) });
 
   const readiness: Record<string, () => Promise<boolean>> = {

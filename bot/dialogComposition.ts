@@ -11,7 +11,6 @@ import type { Language, Localizer } from '../services/i18n/localizer';
 import type { EmbeddedDatabase } from '../models/embedded/embeddedDatabase';
 import type { ConversationRepository } from '../models/conversations/conversationRepository';
 import { InterruptionDetector } from '../services/conversation/interruptionDetector';
-import { HandoffRequestService } from '../services/handoff/handoffRequestService';
 import { MongoHandoffRequestRepository } from '../models/handoff/mongoHandoffRequestRepository';
 import { EmbeddedHandoffRequestRepository } from '../models/handoff/embeddedHandoffRequestRepository';
 import { MainDialog, type MainDialogMemory, type Route } from '../dialogs/mainDialog';
@@ -50,6 +49,13 @@ import { EmbeddedCallbackRepository } from '../models/callbacks/embeddedCallback
 import { CallbackBookingDialog, CALLBACK_BOOKING_DIALOG } from '../dialogs/callbackBookingDialog';
 import { CallbackManageDialog, CALLBACK_MANAGE_DIALOG } from '../dialogs/callbackManageDialog';
 import { ProactiveMessenger } from './proactiveMessenger';
+import type Redis from 'ioredis';
+import { HandoffService } from '../services/handoff/handoffService';
+import { InProcessHandoffEventBus, RedisHandoffEventBus, type HandoffEventBus } from '../services/handoff/handoffEventBus';
+import { SentimentMonitor } from '../services/handoff/sentimentMonitor';
+import { MongoHandoffCaseRepository } from '../models/handoff/mongoHandoffCaseRepository';
+import { EmbeddedHandoffCaseRepository } from '../models/handoff/embeddedHandoffCaseRepository';
+import { HandoffRelayMiddleware } from './middleware/handoffRelayMiddleware';
 
 /** The survey a client gets when they ask to give feedback. */
 export const FEEDBACK_SURVEY_ID = 'service-satisfaction';
@@ -77,10 +83,18 @@ export interface DialogCompositionInput {
   adapter: CloudAdapter;
   conversations: ConversationRepository;
   bankName: (language: Language) => string;
+  /** When set, handoff events cross processes over Redis pub/sub. */
+  redis?: Redis;
 }
 
 export interface DialogComposition {
   mainDialog: MainDialog;
+  /** The handoff queue and desk (also in `parts.handoff`, for the console). */
+  handoff: HandoffService;
+  /** Relays turns of conversations in the queue or with staff; goes after the conversation tracking middleware. */
+  handoffRelay: HandoffRelayMiddleware;
+  /** Dialogs the bot may start outside a client's turn (the CSAT after a handoff). */
+  outsideTurnDialogs: Dialog[];
   parts: Record<string, unknown>;
   /** Starts background work (reminders). */
   start(): void;
@@ -92,15 +106,46 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   const projectRoot = path.resolve(__dirname, '..');
   const interruptions = new InterruptionDetector(require(path.join(projectRoot, 'data/interruptions.json')));
   const handoffRequests = mongo ? new MongoHandoffRequestRepository(mongo) : new EmbeddedHandoffRequestRepository(embedded);
-  const handoff = new HandoffRequestService(handoffRequests);
-  const base = { localizer, interruptions, handoff, timeZone: config.BUSINESS_TIMEZONE };
-
   const calendar = BusinessCalendar.fromDirectory(config.CALENDAR_DIR, {
     timeZone: config.BUSINESS_TIMEZONE, opens: config.BUSINESS_OPENS, closes: config.BUSINESS_CLOSES, logger: input.logger,
   });
+  const tickets = mongo ? new MongoTicketRepository(mongo) : new EmbeddedTicketRepository(embedded);
+  const customers = mongo ? new MongoCustomerRepository(mongo) : new EmbeddedCustomerRepository(embedded);
+  const proactive = new ProactiveMessenger({ adapter: input.adapter, conversations: input.conversations, appId: config.MicrosoftAppId, logger: input.logger });
+
+  // Handoff: the queue dialogs put clients in, and the desk the staff console works.
+  const handoffLogger = input.logger.child({ component: 'handoff' });
+  const handoffBus: HandoffEventBus = input.redis
+    ? new RedisHandoffEventBus(input.redis, config.REDIS_KEY_PREFIX, (error) => handoffLogger.warn({ err: { message: error.message } }, 'handoff bus error'))
+    : new InProcessHandoffEventBus();
+  const handoff = new HandoffService({
+    repository: mongo ? new MongoHandoffCaseRepository(mongo) : new EmbeddedHandoffCaseRepository(embedded),
+    bus: handoffBus,
+    channel: proactive,
+    isStaffAvailableAt: (instant) => (config.HANDOFF_STAFF_HOURS === 'calendar' ? calendar.isOpenAt(instant) : config.HANDOFF_STAFF_HOURS === 'always'),
+    requests: handoffRequests,
+    minutesPerCase: config.HANDOFF_MINUTES_PER_CASE,
+    staffOnDuty: config.HANDOFF_STAFF_ON_DUTY,
+    maxWaitMinutes: config.HANDOFF_MAX_WAIT_MINUTES,
+    signals: async ({ channelId, userId }) => {
+      const [customer, open] = await Promise.all([customers.findByChannelUser(channelId, userId), tickets.listOpenForUser(channelId, userId)]);
+      const now = Date.now();
+      return {
+        ...(customer ? { customerId: customer.id, tier: customer.tier } : {}),
+        openComplaints: open.length,
+        overdueComplaints: open.filter((t) => new Date(t.slaDueAt).getTime() < now).length,
+      };
+    },
+    texts: (language, key, vars) => localizer.t(language, `handoff.${key}`, vars),
+    onError: (error, what) => handoffLogger.warn({ err: { message: (error as Error)?.message }, what }, 'handoff side effect failed'),
+  });
+  const base = { localizer, interruptions, handoff, timeZone: config.BUSINESS_TIMEZONE };
+  const handoffRelay = new HandoffRelayMiddleware({
+    handoff, conversationState: input.conversationState, localizer, interruptions, timeZone: config.BUSINESS_TIMEZONE, logger: handoffLogger,
+    sentiment: new SentimentMonitor(require(path.join(projectRoot, 'data/sentiment-zh.json')), config.HANDOFF_NEGATIVE_RUN),
+  });
 
   // Complaints: tickets with business-hour SLAs.
-  const tickets = mongo ? new MongoTicketRepository(mongo) : new EmbeddedTicketRepository(embedded);
   const complaints = new ComplaintService(tickets, calendar, {
     slaBusinessHours: {
       low: config.COMPLAINT_SLA_HOURS_LOW, medium: config.COMPLAINT_SLA_HOURS_MEDIUM,
@@ -118,14 +163,11 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   });
   const callbackBookingDialog = new CallbackBookingDialog({ ...base, callbacks });
   const callbackManageDialog = new CallbackManageDialog({ ...base, callbacks });
-  const proactive = new ProactiveMessenger({ adapter: input.adapter, conversations: input.conversations, appId: config.MicrosoftAppId, logger: input.logger });
   const reminders = new CallbackReminderScheduler({
     repository: callbackRepository, sender: proactive, localizer, timeZone: config.BUSINESS_TIMEZONE,
     claimerId: `${os.hostname()}:${process.pid}`, intervalMs: config.CALLBACK_REMINDER_INTERVAL_MS,
     onError: (error: unknown) => input.logger.warn({ err: { message: (error as Error)?.message } }, 'reminder run failed'),
   });
-
-  const customers = mongo ? new MongoCustomerRepository(mongo) : new EmbeddedCustomerRepository(embedded);
 
   // Inquiry: knowledge base answers, suggestions, application status, feedback.
   const knowledgeBase = new KnowledgeBase({ directory: config.KB_DIR });
@@ -175,8 +217,11 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   });
   return {
     mainDialog,
-    parts: { handoffRequests, tickets, callbackRepository, calendar, proactive, reminders, customers, knowledgeBase, loanApplications, surveyResponses, surveyDefinitions },
+    handoff,
+    handoffRelay,
+    outsideTurnDialogs: [quickCsatDialog],
+    parts: { handoff, handoffBus, handoffRequests, tickets, callbackRepository, calendar, proactive, reminders, customers, knowledgeBase, loanApplications, surveyResponses, surveyDefinitions },
     start() { reminders.start(); },
-    async stop() { await reminders.stop(); },
+    async stop() { await reminders.stop(); await handoffBus.close(); },
   };
 }

@@ -1,4 +1,4 @@
-import type { CloudAdapter } from 'botbuilder';
+import type { Activity, CloudAdapter } from 'botbuilder';
 import type { Logger } from './logger';
 import type { ConversationRepository } from '../models/conversations/conversationRepository';
 import type { ProactiveSender, ProactiveTarget } from '../services/proactive/proactiveSender';
@@ -32,12 +32,17 @@ export class ProactiveMessenger implements ProactiveSender {
   }
 
   async sendToConversation(target: ProactiveTarget, text: string): Promise<void> {
+    await this.sendActivityToConversation(target, { type: 'message', text });
+  }
+
+  /** Any activity (e.g. the `handoff.status` event), with the same retries as a text. */
+  async sendActivityToConversation(target: ProactiveTarget, activity: Partial<Activity>): Promise<void> {
     const conversation = await this.options.conversations.get(target.channelId, target.conversationId);
     if (!conversation?.reference) throw new AppError('unreachable', `no conversation reference for ${target.channelId}/${target.conversationId}`, 404);
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.options.adapter.continueConversationAsync(this.options.appId, conversation.reference as any, async (context) => {
-          await context.sendActivity(text);
+          await context.sendActivity(activity);
         });
         return;
       } catch (error) {

@@ -2,7 +2,7 @@ import {
   ActivityTypes, TeamsActivityHandler, TurnContext,
   type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type ConversationState, type StatePropertyAccessor, type UserState,
 } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
+import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botbuilder-dialogs';
 import type { Logger } from './logger';
 import type { Localizer, Language } from '../services/i18n/localizer';
 import { resolveLanguage } from '../services/conversation/languageResolver';
@@ -38,6 +38,8 @@ export interface RapportBotDependencies {
   localizer: Localizer;
   logger: Logger;
   bankName: (language: Language) => string;
+  /** Dialogs that may also be started outside a client's turn (see {@link RapportBot.beginDialogOutsideTurn}). */
+  outsideTurnDialogs?: Dialog[];
 }
 
 /**
@@ -59,6 +61,7 @@ export class RapportBot extends TeamsActivityHandler {
     this.profile = deps.conversationState.createProperty<ConversationProfile>('profile');
     this.dialogs = new DialogSet(this.dialogState);
     this.dialogs.add(deps.mainDialog);
+    for (const dialog of deps.outsideTurnDialogs ?? []) this.dialogs.add(dialog);
     this.cardActions = new TeamsCardActions(deps.localizer);
 
     this.onMessage(async (context, next) => {
@@ -121,6 +124,18 @@ export class RapportBot extends TeamsActivityHandler {
       await this.deps.conversationState.saveChanges(context, false);
       await this.deps.userState.saveChanges(context, false);
     }
+  }
+
+  /**
+   * Starts a dialog on a proactive turn (e.g. the CSAT question after an agent hands the client
+   * back), so the client's next message answers it; replaces whatever dialog was on the stack.
+   */
+  async beginDialogOutsideTurn(context: TurnContext, dialogId: string, options: object, language: Language): Promise<void> {
+    setTurnLanguage(context, language);
+    const dc = await this.dialogs.createContext(context);
+    await dc.cancelAllDialogs();
+    await dc.beginDialog(dialogId, options);
+    await this.deps.conversationState.saveChanges(context, false);
   }
 
   /** For onTurnError: forget the dialog stack so the next message starts clean. */

@@ -5,6 +5,7 @@ import {
 } from 'botbuilder-dialogs';
 import { InterruptibleDialog, type InterruptionDependencies } from './interruptibleDialog';
 import { turnLanguage } from './turnLanguage';
+import { handoffReplyActivity } from './handoffReply';
 import { LANGUAGES, type Localizer } from '../services/i18n/localizer';
 import { formatDateTime, formatMoney } from '../services/i18n/formatters';
 import type { KnowledgeArticle, KnowledgeBase } from '../services/knowledge/knowledgeBase';
@@ -198,11 +199,11 @@ export class InquiryDialog extends InterruptibleDialog {
     }
     const activity = step.context.activity;
     const language = turnLanguage(step.context);
-    const { requestedAt } = await this.deps.handoff.requestHandoff({
+    const result = await this.deps.handoff.requestHandoff({
       channelId: activity.channelId, conversationId: activity.conversation.id, userId: activity.from.id, language,
       reason: 'unhelpful_answers', detail: round.shown.join(','),
     });
-    await step.context.sendActivity(this.t(step, 'common.handoffRequested', { time: formatDateTime(requestedAt, language, this.deps.timeZone) }));
+    await step.context.sendActivity(handoffReplyActivity(this.deps.localizer, language, result, this.deps.timeZone));
     return step.endDialog({ outcome: 'handoff' } satisfies InquiryDialogResult);
   }
 

@@ -3,7 +3,7 @@ import { ActivityTypes } from 'botbuilder';
 import type { Localizer } from '../services/i18n/localizer';
 import type { InterruptionDetector } from '../services/conversation/interruptionDetector';
 import type { HandoffRequester } from '../services/handoff/handoffRequester';
-import { formatDateTime } from '../services/i18n/formatters';
+import { handoffReplyActivity } from './handoffReply';
 import { setTurnLanguage, turnLanguage } from './turnLanguage';
 
 /** What every feature dialog needs to honour the global interruptions. */
@@ -59,7 +59,7 @@ export abstract class InterruptibleDialog extends ComponentDialog {
         return { status: DialogTurnStatus.complete, result: { outcome: 'cancelled' } satisfies InterruptedOutcome };
       case 'human': {
         const language = turnLanguage(innerDc.context);
-        const { requestedAt } = await this.deps.handoff.requestHandoff({
+        const result = await this.deps.handoff.requestHandoff({
           channelId: activity.channelId,
           conversationId: activity.conversation.id,
           userId: activity.from.id,
@@ -67,7 +67,7 @@ export abstract class InterruptibleDialog extends ComponentDialog {
           reason: 'client_request',
         });
         await innerDc.cancelAllDialogs();
-        await innerDc.context.sendActivity(this.t(innerDc, 'common.handoffRequested', { time: formatDateTime(requestedAt, language, this.deps.timeZone) }));
+        await innerDc.context.sendActivity(handoffReplyActivity(this.deps.localizer, language, result, this.deps.timeZone));
         return { status: DialogTurnStatus.complete, result: { outcome: 'handoff' } satisfies InterruptedOutcome };
       }
     }

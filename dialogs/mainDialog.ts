@@ -6,7 +6,7 @@ import {
 import type { Localizer } from '../services/i18n/localizer';
 import type { InterruptionDetector } from '../services/conversation/interruptionDetector';
 import type { HandoffReason, HandoffRequester } from '../services/handoff/handoffRequester';
-import { formatDateTime } from '../services/i18n/formatters';
+import { handoffReplyActivity } from './handoffReply';
 import { setTurnLanguage, turnLanguage } from './turnLanguage';
 
 export const MAIN_DIALOG = 'mainDialog';
@@ -183,10 +183,10 @@ export class MainDialog extends ComponentDialog {
   private async requestHandoff(context: TurnContext, reason: HandoffReason): Promise<void> {
     const language = turnLanguage(context);
     const { activity } = context;
-    const { requestedAt } = await this.deps.handoff.requestHandoff({
+    const result = await this.deps.handoff.requestHandoff({
       channelId: activity.channelId, conversationId: activity.conversation.id, userId: activity.from.id, language, reason,
     });
-    await context.sendActivity(this.t(context, 'common.handoffRequested', { time: formatDateTime(requestedAt, language, this.deps.timeZone) }));
+    await context.sendActivity(handoffReplyActivity(this.deps.localizer, language, result, this.deps.timeZone));
   }
 
   /** A message with the main choices as suggested actions (and a person, when offered). */

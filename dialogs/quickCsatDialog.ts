@@ -16,8 +16,8 @@ const EASE_PROMPT = 'quickCsatDialog.easePrompt';
 
 /** Offers the quick CSAT after a finished task. */
 export interface QuickCsatDialogOptions {
-  /** What the client just did. */
-  context: 'complaint' | 'callback';
+  /** What the client just did (`handoff`: talked with an agent, who handed them back to the bot). */
+  context: 'complaint' | 'callback' | 'handoff';
   /** The complaint or callback reference, stored with the answer. */
   reference?: string;
 }
@@ -65,7 +65,7 @@ export class QuickCsatDialog extends InterruptibleDialog {
   /** Asks how easy it was, with a "No thanks" button. */
   private async easeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as QuickCsatDialogOptions;
-    if (options?.context !== 'complaint' && options?.context !== 'callback') throw new Error(`${QUICK_CSAT_DIALOG} needs a context of complaint or callback`);
+    if (!['complaint', 'callback', 'handoff'].includes(options?.context)) throw new Error(`${QUICK_CSAT_DIALOG} needs a context of complaint, callback or handoff`);
     const definition = await this.csatDeps.definitions.get(QUICK_CSAT_SURVEY_ID);
     if (!definition) return step.endDialog({ outcome: 'declined' } satisfies QuickCsatResult); // nothing to offer; never block the task's end
     (step.values as { questionId?: string }).questionId = definition.questions[0].id;

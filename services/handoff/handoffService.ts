@@ -7,6 +7,7 @@ import type { HandoffCase, HandoffDesk, HandoffEvent, HandoffMessage, HandoffSta
 import type { HandoffCaseRecord, HandoffCaseRepository } from './handoffCaseRepository';
 import type { HandoffEventBus } from './handoffEventBus';
 import { handoffPriority, type PriorityInputs } from './handoffPriority';
+import type { HandoffRequestRepository } from './handoffRequestService';
 
 /** How the service reaches the client's channel outside a turn (the bot's ProactiveMessenger). */
 export interface HandoffChannel {
@@ -33,6 +34,8 @@ export interface HandoffServiceOptions {
   /** Above this estimated wait the client is offered a callback instead. */
   maxWaitMinutes: number;
   signals?: ClientSignals;
+  /** Every request is also logged here (queued or answered with a callback offer), for client analysis. */
+  requests?: HandoffRequestRepository;
   /** Texts the client gets from the desk (localized by the caller). */
   texts: (language: HandoffCase['language'], key: 'claimed' | 'endedBot' | 'endedClosed' | 'leftQueue', vars?: Record<string, string>) => string;
   now?: () => Date;
@@ -60,6 +63,7 @@ function publicCase(record: HandoffCaseRecord): HandoffCase {
  */
 export class HandoffService implements HandoffRequester, HandoffDesk {
   private readonly now: () => Date;
+  private afterReturnToBot: ((handoffCase: HandoffCase) => Promise<void>) | undefined;
 
   constructor(private readonly options: HandoffServiceOptions) {
     for (const key of ['repository', 'bus', 'channel', 'isStaffAvailableAt', 'texts'] as const) {
@@ -68,8 +72,17 @@ export class HandoffService implements HandoffRequester, HandoffDesk {
     this.now = options.now ?? (() => new Date());
   }
 
+  /**
+   * What runs after an agent hands a client back to the bot (the CSAT question). A direct hook,
+   * not a bus listener: the Redis bus reaches every process, and the survey must start once.
+   */
+  setAfterReturnToBot(hook: (handoffCase: HandoffCase) => Promise<void>): void {
+    this.afterReturnToBot = hook;
+  }
+
   async requestHandoff(request: HandoffRequest): Promise<HandoffRequestResult> {
     const requestedAt = this.now();
+    await this.options.requests?.add({ ...request, requestedAt, status: 'requested' });
     const open = await this.options.repository.findOpen(request.channelId, request.conversationId);
     if (open?.status === 'with_staff') return { requestedAt, queued: true, position: 0, estimatedWaitMinutes: 0 };
     if (open) return { requestedAt, queued: true, ...(await this.positionOf(open.caseId)) };
@@ -173,6 +186,9 @@ export class HandoffService implements HandoffRequester, HandoffDesk {
     const record = await this.transition(caseId, outcome, staff, (r) => { r.endedAt = this.now(); }, ['with_staff']);
     const result = publicCase(record);
     await this.tellClient(record, outcome === 'bot' ? 'endedBot' : 'endedClosed');
+    if (outcome === 'bot' && this.afterReturnToBot) {
+      await this.afterReturnToBot(result).catch((error) => this.options.onError?.(error, 'after return to bot'));
+    }
     await this.publish({ type: 'ended', case: result, outcome });
     return result;
   }

@@ -6,7 +6,7 @@ interface Case { name: string; locale: string; turns: Turn[]; handoffs?: number 
 
 describe('Main dialog over HTTP (embedded storage): routing, misses, interruptions, language', () => {
   let running: RunningApp;
-  beforeAll(async () => { running = await startApp({ storage: 'embedded' }); });
+  beforeAll(async () => { running = await startApp({ storage: 'embedded', env: { HANDOFF_STAFF_HOURS: 'always' } }); });
   afterAll(async () => { await running.stop(); });
 
   test('When the case table is read, then every case exists in both languages', () => {

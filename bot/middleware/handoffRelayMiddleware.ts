@@ -1,0 +1,96 @@
+import { ActivityTypes, type ConversationState, type Middleware, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import type { Logger } from '../logger';
+import type { Localizer } from '../../services/i18n/localizer';
+import type { InterruptionDetector } from '../../services/conversation/interruptionDetector';
+import type { HandoffService } from '../../services/handoff/handoffService';
+import type { HandoffCase } from '../../services/handoff/handoffDesk';
+import type { SentimentMonitor } from '../../services/handoff/sentimentMonitor';
+import { resolveLanguage } from '../../services/conversation/languageResolver';
+import { handoffReplyActivity } from '../../dialogs/handoffReply';
+
+/** Options for {@link HandoffRelayMiddleware}. */
+export interface HandoffRelayMiddlewareOptions {
+  handoff: HandoffService;
+  conversationState: ConversationState;
+  localizer: Localizer;
+  interruptions: InterruptionDetector;
+  sentiment: SentimentMonitor;
+  timeZone: string;
+  logger: Logger;
+}
+
+interface SentimentMemory { negativeInARow: number }
+
+/**
+ * The handoff side of a turn, before the dialogs:
+ * - with staff: the client's message goes to the agent (stored and published as a `message`
+ *   event for the console) and the dialogs never see it;
+ * - queued: "cancel" leaves the queue, anything else gets the position and estimated wait;
+ * - with the bot: a run of negative messages brings in a person (reason `negative_sentiment`),
+ *   and a turn that put the client in the queue tells the channel with `handoff.initiate`.
+ */
+export class HandoffRelayMiddleware implements Middleware {
+  private readonly memory: StatePropertyAccessor<SentimentMemory>;
+
+  constructor(private readonly options: HandoffRelayMiddlewareOptions) {
+    for (const key of ['handoff', 'conversationState', 'localizer', 'interruptions', 'sentiment', 'logger'] as const) {
+      if (!options?.[key]) throw new Error(`HandoffRelayMiddleware needs ${key}`);
+    }
+    this.memory = options.conversationState.createProperty<SentimentMemory>('handoffSentiment');
+  }
+
+  async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
+    const { activity } = context;
+    if (activity.type !== ActivityTypes.Message || !activity.conversation?.id) return next();
+    const text = typeof activity.text === 'string' ? activity.text.trim() : '';
+    const open = await this.options.handoff.openCaseFor(activity.channelId, activity.conversation.id);
+    if (open?.status === 'with_staff') {
+      if (text) await this.options.handoff.recordClientMessage(open.caseId, text);
+      return;
+    }
+    if (open?.status === 'queued') return this.whileQueued(context, open, text);
+
+    if (text && await this.negativeRunEnds(context, text)) return;
+    await next();
+    const opened = await this.options.handoff.openCaseFor(activity.channelId, activity.conversation.id);
+    if (opened) await this.initiate(context, opened);
+  }
+
+  private async whileQueued(context: TurnContext, open: HandoffCase, text: string): Promise<void> {
+    if (this.options.interruptions.detect(text)?.kind === 'cancel') {
+      await this.options.handoff.leaveQueue(open.caseId);
+      await context.sendActivity({ type: 'event', name: 'handoff.status', value: { state: 'completed', caseId: open.caseId, status: 'bot' } });
+      await context.sendActivity(this.options.localizer.t(open.language, 'handoff.leftQueue'));
+      return;
+    }
+    const { position, estimatedWaitMinutes } = await this.options.handoff.positionOf(open.caseId);
+    await context.sendActivity(this.options.localizer.t(open.language, 'handoff.queuedReminder', { position, minutes: estimatedWaitMinutes }));
+  }
+
+  /** Counts negative messages; on the run's last one, asks for a person instead of running the dialogs. */
+  private async negativeRunEnds(context: TurnContext, text: string): Promise<boolean> {
+    const { activity } = context;
+    const language = resolveLanguage({ locale: activity.locale, text });
+    const memory = await this.memory.get(context, { negativeInARow: 0 });
+    const observed = this.options.sentiment.observe(memory.negativeInARow, text, language);
+    memory.negativeInARow = observed.escalate ? 0 : observed.streak;
+    if (!observed.escalate) return false;
+    const result = await this.options.handoff.requestHandoff({
+      channelId: activity.channelId, conversationId: activity.conversation.id, userId: activity.from.id, language, reason: 'negative_sentiment',
+    });
+    await context.sendActivity(this.options.localizer.t(language, 'handoff.negativeSentiment'));
+    await context.sendActivity(handoffReplyActivity(this.options.localizer, language, result, this.options.timeZone));
+    const opened = await this.options.handoff.openCaseFor(activity.channelId, activity.conversation.id);
+    if (opened) await this.initiate(context, opened);
+    await this.options.conversationState.saveChanges(context, false);
+    return true;
+  }
+
+  /** Bot Framework's handoff name, so a channel that supports handoff knows the client now waits for a person. */
+  private async initiate(context: TurnContext, opened: HandoffCase): Promise<void> {
+    await context.sendActivity({
+      type: 'event', name: 'handoff.initiate',
+      value: { caseId: opened.caseId, reason: opened.reason, language: opened.language, priority: opened.priority },
+    });
+  }
+}
