@@ -2,7 +2,8 @@ import pino from 'pino';
 import path from 'node:path';
 import { startApp, type RunningApp } from '../support/appHarness';
 import { ConsoleClient } from '../support/consoleClient';
-import { InMemoryHandoffDesk } from '../support/inMemoryHandoffDesk';
+import { allHoursDesk, type AllHoursDesk } from '../support/allHoursDesk';
+import type { Connection } from 'mongoose';
 import { loadConfig } from '../../bot/config';
 import { createApp } from '../../bot/app';
 import type { ConsoleParts } from '../../bot/console/consoleComposition';
@@ -13,20 +14,32 @@ const SUPERVISOR = { email: 'wang.wei@rapport.test', password: 'Super-Visor-Lant
 
 describe.each([['embedded'], ['services']] as const)('Console auth over HTTP (%s storage)', (storage) => {
   let running: RunningApp;
-  let desk: InMemoryHandoffDesk;
+  let desking: AllHoursDesk;
+  const desk = {
+    /** Queues a new escalation on the real desk and returns its case. */
+    enqueue: async () => {
+      const conversationId = `auth-${Math.random().toString(36).slice(2)}`;
+      await desking.desk.requestHandoff({ channelId: 'directline', conversationId, userId: `u-${conversationId}`, language: 'zh-CN', reason: 'client_request' });
+      return (await desking.desk.openCaseFor('directline', conversationId))!;
+    },
+    getCase: (caseId: string) => desking.desk.getCase(caseId),
+  };
   let admin: ConsoleClient;
   const consoleParts = () => running.app.parts.console as ConsoleParts;
 
   beforeAll(async () => {
     running = await startApp({ storage, env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, CONSOLE_LOGIN_MAX_FAILURES: '5' } });
-    desk = new InMemoryHandoffDesk();
-    // These tests are about the console's auth: the desk is the in-memory test double, so cases can be queued at will.
-    running.app.parts.handoff = desk;
+    // The real desk, open at all hours, on this app's storage kind.
+    desking = allHoursDesk(running.app.parts.mongo as Connection | undefined);
+    running.app.parts.handoff = desking.desk;
     admin = new ConsoleClient(running.baseUrl);
     expect((await admin.login(ADMIN.email, ADMIN.password)).status).toBe(200);
     for (const s of [AGENT, SUPERVISOR]) expect((await admin.call('POST', '/api/console/staff', s)).status).toBe(201);
   }, 60000);
-  afterAll(async () => { await running?.stop(); });
+  afterAll(async () => {
+    await desking?.close();
+    await running?.stop();
+  });
 
   test('When the app starts with ADMIN_EMAIL/ADMIN_PASSWORD, then that admin exists and can log in, and the hash is not the password', async () => {
     const me = await admin.call('GET', '/api/console/me');
@@ -60,7 +73,7 @@ describe.each([['embedded'], ['services']] as const)('Console auth over HTTP (%s
     expect((await agent.login(AGENT.email, AGENT.password)).status).toBe(200);
     expect((await agent.call('GET', '/api/console/staff')).status).toBe(403);
     expect((await agent.call('POST', '/api/console/staff', { email: 'x@rapport.test', password: 'Whatever-Long-Pass-1', role: 'admin', displayName: 'X' })).status).toBe(403);
-    const held = desk.enqueue();
+    const held = await desk.enqueue();
     const supervisor = new ConsoleClient(running.baseUrl);
     await supervisor.login(SUPERVISOR.email, SUPERVISOR.password);
     expect((await supervisor.call('POST', `/api/console/cases/${held.caseId}/claim`, {})).status).toBe(200);
@@ -72,13 +85,14 @@ describe.each([['embedded'], ['services']] as const)('Console auth over HTTP (%s
   test('When a state-changing call has no CSRF token or a wrong one, then it gets 403 and nothing changes', async () => {
     const agent = new ConsoleClient(running.baseUrl);
     await agent.login(AGENT.email, AGENT.password);
-    const queued = desk.enqueue();
+    const queued = await desk.enqueue();
     const missing = await agent.call('POST', `/api/console/cases/${queued.caseId}/claim`, {}, { csrf: false });
     expect([missing.status, missing.body.code]).toEqual([403, 'csrf_failed']);
+    // A real session, but the header does not match the token bound to it.
     const wrong = await fetch(`${running.baseUrl}/api/console/cases/${queued.caseId}/claim`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': 'guess', cookie: `rapport_console=${'x'}; rapport_csrf=guess` }, body: '{}',
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': 'guess', cookie: `${agent.cookieHeader()}; rapport_csrf=guess` }, body: '{}',
     });
-    expect(wrong.status).toBe(401);
+    expect(wrong.status).toBe(403);
     expect((await desk.getCase(queued.caseId))?.status).toBe('queued');
     expect((await agent.call('POST', `/api/console/cases/${queued.caseId}/claim`, {})).status).toBe(200);
   });
@@ -88,7 +102,7 @@ describe.each([['embedded'], ['services']] as const)('Console auth over HTTP (%s
     const supervisor = new ConsoleClient(running.baseUrl);
     expect((await supervisor.login(SUPERVISOR.email, SUPERVISOR.password)).status).toBe(200);
     const me = (await supervisor.call('GET', '/api/console/me')).body.staff;
-    const item = desk.enqueue();
+    const item = await desk.enqueue();
     await supervisor.call('POST', `/api/console/cases/${item.caseId}/claim`, {});
     const agent = (await supervisor.call('GET', '/api/console/colleagues')).body.staff.find((s: any) => s.role === 'agent');
     expect((await supervisor.call('POST', `/api/console/cases/${item.caseId}/transfer`, { toStaffId: agent.staffId })).status).toBe(200);
