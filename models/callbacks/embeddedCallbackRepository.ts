@@ -3,6 +3,7 @@ import {
   slotKey,
   type BookOutcome, type Callback, type CallbackRepository, type NewCallback, type RescheduleOutcome,
 } from '../../services/callbacks/callbackRepository';
+import { dueReminderFilter } from './reminderQueries';
 
 interface SlotDocument { _id: string; booked: number }
 
@@ -83,7 +84,7 @@ export class EmbeddedCallbackRepository implements CallbackRepository {
 
   async claimDueReminders(now: Date, claimer: string, limit: number, leaseMs: number): Promise<Callback[]> {
     const store = await this.callbacks();
-    const due = dueFilter(now, leaseMs);
+    const due = dueReminderFilter(now, leaseMs);
     const candidates = await store.findAsync(due).sort({ 'reminder.dueAt': 1 }).limit(limit);
     const claimed: Callback[] = [];
     for (const candidate of candidates) {
@@ -153,18 +154,6 @@ export class EmbeddedCallbackRepository implements CallbackRepository {
   }
 }
 
-/** Reminders that may be claimed at `now`: see {@link CallbackRepository.claimDueReminders}. */
-function dueFilter(now: Date, leaseMs: number): Record<string, unknown> {
-  return {
-    status: 'booked',
-    slotStart: { $gt: now },
-    'reminder.dueAt': { $lte: now },
-    $or: [
-      { 'reminder.state': 'pending' },
-      { 'reminder.state': 'claimed', 'reminder.claimedAt': { $lte: new Date(now.getTime() - leaseMs) } },
-    ],
-  };
-}
 
 function toCallback(doc: Record<string, any>): Callback {
   const { _id, ...rest } = doc;

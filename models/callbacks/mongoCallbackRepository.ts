@@ -3,6 +3,7 @@ import {
   slotKey,
   type BookOutcome, type Callback, type CallbackRepository, type NewCallback, type RescheduleOutcome,
 } from '../../services/callbacks/callbackRepository';
+import { dueReminderFilter } from './reminderQueries';
 
 const REFERENCE = /^CBK-\d{8}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -149,7 +150,7 @@ export class MongoCallbackRepository implements CallbackRepository {
   }
 
   async claimDueReminders(now: Date, claimer: string, limit: number, leaseMs: number): Promise<Callback[]> {
-    const candidates = await this.callbacks.find(dueFilter(now, leaseMs)).sort({ 'reminder.dueAt': 1 }).limit(limit).lean<StoredCallback[]>();
+    const candidates = await this.callbacks.find(dueReminderFilter(now, leaseMs)).sort({ 'reminder.dueAt': 1 }).limit(limit).lean<StoredCallback[]>();
     const claimed: Callback[] = [];
     for (const candidate of candidates) {
       // Attempts only grow, so a claimer working from a stale read collides with the winner's claim.
@@ -207,17 +208,6 @@ export class MongoCallbackRepository implements CallbackRepository {
   }
 }
 
-function dueFilter(now: Date, leaseMs: number): Record<string, any> {
-  return {
-    status: 'booked',
-    slotStart: { $gt: now },
-    'reminder.dueAt': { $lte: now },
-    $or: [
-      { 'reminder.state': 'pending' },
-      { 'reminder.state': 'claimed', 'reminder.claimedAt': { $lte: new Date(now.getTime() - leaseMs) } },
-    ],
-  };
-}
 
 function clean(doc: Record<string, any>): Callback {
   const { _id, seatId: _seat, ...rest } = doc;

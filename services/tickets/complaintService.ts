@@ -1,11 +1,10 @@
 import { AppError } from '../appError';
 import type { BusinessCalendar } from '../calendar/businessCalendar';
-import { parseContact, type Contact } from '../contact/contactValidator';
-import type { Language } from '../i18n/localizer';
+import { parseContact } from '../contact/contactValidator';
 import { generateReference } from './referenceGenerator';
 import {
   COMPLAINT_CATEGORIES, SEVERITIES,
-  type ComplaintCategory, type Severity, type Ticket, type TicketRepository,
+  type Severity, type Ticket, type TicketRepository,
 } from './ticketRepository';
 
 /** SLA per severity, in business hours. */
@@ -18,17 +17,8 @@ export const DEFAULT_SLA_BUSINESS_HOURS: SlaBusinessHours = { low: 40, medium: 1
 export const MAX_DESCRIPTION_LENGTH = 2000;
 
 /** What the complaint dialog collected, plus who is filing. */
-export interface ComplaintInput {
-  channelId: string;
-  userId: string;
-  conversationId: string;
-  customerId?: string;
-  language: Language;
-  category: ComplaintCategory;
-  description: string;
-  severity: Severity;
-  contact: Contact;
-}
+export type ComplaintInput = Pick<Ticket,
+  'channelId' | 'userId' | 'conversationId' | 'customerId' | 'language' | 'category' | 'description' | 'severity' | 'contact'>;
 
 export interface ComplaintServiceOptions {
   /** Business hours to resolve, per severity (config COMPLAINT_SLA_HOURS_*). */
