@@ -33,7 +33,7 @@ import { Localizer } from '../services/i18n/localizer';
 import { IntentRecognizer } from '../services/nlu/intentRecognizer';
 import { DirectLineEndpoint } from './directline/directLineEndpoint';
 import { registerWebChatRoutes } from './directline/registerWebChatRoutes';
-import { buildConsole } from './console/consoleComposition';
+import { buildConsole, type ProfileSources } from './console/consoleComposition';
 import type { HandoffDesk } from '../services/handoff/handoffDesk';
 
 export interface RapportApp {
@@ -122,7 +122,8 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
   registerWebChatRoutes(server, { config, directLine });
   // The staff console reads the desk from parts at request time, so it serves whatever desk the app holds.
   const consoleParts = config.CONSOLE_ENABLED
-    ? buildConsole({ config, logger: logger.child({ component: 'console' }), server, redis, mongo, embedded, desk: () => parts.handoff as HandoffDesk | undefined })
+    ? buildConsole({ config, logger: logger.child({ component: 'console' }), server, redis, mongo, embedded, desk: () => parts.handoff as HandoffDesk | undefined,
+      profileSources: () => ({ customers: parts.customers, tickets: parts.tickets, callbacks: parts.callbackRepository }) as ProfileSources })
     : undefined;
   await consoleParts?.start();
 

@@ -117,12 +117,29 @@ function appendMessage(message) {
   $('transcript').scrollTop = $('transcript').scrollHeight;
 }
 
+function renderProfile(profile) {
+  const list = $('profile');
+  list.replaceChildren();
+  list.hidden = !profile;
+  if (!profile) return;
+  const none = t('profile.none');
+  const rows = [
+    ['profile.company', [profile.company, profile.name].filter(Boolean).join(' · ') || none],
+    ['profile.tier', profile.tier ?? none],
+    ['profile.manager', profile.relationshipManager ?? none],
+    ['profile.tickets', profile.openTickets.map((k) => `${k.reference} (${k.severity}, ${k.status})`).join('; ') || none],
+    ['profile.callbacks', profile.callbacks.map((b) => `${b.reference} ${new Date(b.slotStart).toLocaleString(state.lang)}`).join('; ') || none],
+  ];
+  for (const [key, value] of rows) list.append(el('dt', t(key)), el('dd', value));
+}
+
 function renderCase(data) {
   state.openCase = data.case;
   $('case-none').hidden = true;
   $('case').hidden = false;
   const c = data.case;
   $('case-summary').textContent = [t(`reason.${c.reason}`), c.language, c.tier ?? '', c.detail ?? '', c.claimedBy ? t('active.heldBy', { name: c.claimedBy.displayName }) : ''].filter(Boolean).join(' · ');
+  renderProfile(data.profile);
   $('transcript').replaceChildren();
   for (const message of data.messages) appendMessage(message);
   const live = c.status === 'with_staff';

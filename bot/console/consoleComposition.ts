@@ -15,7 +15,32 @@ import { MongoAuditEventRepository } from '../../models/audit/mongoAuditEventRep
 import type { AuditEventRepository } from '../../services/audit/auditEventRepository';
 import type { HandoffDesk } from '../../services/handoff/handoffDesk';
 import { StaffService } from '../../services/staff/staffService';
-import { registerConsoleRoutes, resolveConsoleSessionSecret } from './consoleRoutes';
+import type { CustomerRepository } from '../../services/customers/customerRepository';
+import type { TicketRepository } from '../../services/tickets/ticketRepository';
+import type { CallbackRepository } from '../../services/callbacks/callbackRepository';
+import type { HandoffCase } from '../../services/handoff/handoffDesk';
+import { registerConsoleRoutes, resolveConsoleSessionSecret, type ClientProfile } from './consoleRoutes';
+
+/** Where the console reads a client's profile from (the dialogs' repositories). */
+export interface ProfileSources {
+  customers?: CustomerRepository;
+  tickets?: TicketRepository;
+  callbacks?: CallbackRepository;
+}
+
+/** The client's profile for the conversation view: CRM fields, open complaints, booked callbacks. */
+export async function clientProfile(sources: ProfileSources, c: HandoffCase, now = new Date()): Promise<ClientProfile> {
+  const [customer, tickets, callbacks] = await Promise.all([
+    c.customerId ? sources.customers?.get(c.customerId) : sources.customers?.findByChannelUser(c.channelId, c.userId),
+    sources.tickets?.listOpenForUser(c.channelId, c.userId),
+    sources.callbacks?.listBooked(c.channelId, c.userId, now),
+  ]);
+  return {
+    name: customer?.name, company: customer?.company, tier: customer?.tier ?? c.tier, relationshipManager: customer?.relationshipManager,
+    openTickets: (tickets ?? []).map((t) => ({ reference: t.reference, category: t.category, severity: t.severity, status: t.status, slaDueAt: t.slaDueAt })),
+    callbacks: (callbacks ?? []).map((b) => ({ reference: b.reference, topic: b.topic, slotStart: b.slotStart })),
+  };
+}
 
 /** What the composition root keeps of the console. */
 export interface ConsoleParts {
@@ -30,6 +55,8 @@ export interface ConsoleParts {
 /** Builds the staff module (Mongo or embedded; sessions in Redis or embedded) and registers the console routes. */
 export function buildConsole(deps: {
   config: AppConfig; logger: Logger; server: Server; redis?: Redis; mongo?: Connection; embedded: EmbeddedDatabase; desk: () => HandoffDesk | undefined;
+  /** Read at request time, like the desk: the repositories are built after the console. */
+  profileSources?: () => ProfileSources;
 }): ConsoleParts {
   const { config, logger, server, redis, mongo, embedded } = deps;
   const audit = mongo ? new MongoAuditEventRepository(mongo) : new EmbeddedAuditEventRepository(embedded);
@@ -41,6 +68,7 @@ export function buildConsole(deps: {
   const sessions = redis ? new RedisSessionStore(redis, `${config.REDIS_KEY_PREFIX}console-session:`) : new EmbeddedSessionStore(embedded);
   const routes = registerConsoleRoutes(server, {
     staff: staffService, sessions, audit, desk: deps.desk, logger,
+    profile: deps.profileSources ? (c) => clientProfile(deps.profileSources!(), c) : undefined,
     sessionSecret: resolveConsoleSessionSecret(config, logger),
     sessionTtlSeconds: config.CONSOLE_SESSION_TTL_SECONDS,
     secureCookies: config.NODE_ENV === 'production',

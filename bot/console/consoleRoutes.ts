@@ -25,7 +25,19 @@ const LOCALES_DIR = path.resolve(__dirname, '../../locales');
 const RANK: Record<StaffRole, number> = { agent: 1, supervisor: 2, admin: 3 };
 const MAX_REPLY_CHARS = 4000;
 
+/** What the conversation view shows about the client besides the transcript. */
+export interface ClientProfile {
+  name?: string;
+  company?: string;
+  tier?: string;
+  relationshipManager?: string;
+  openTickets: Array<{ reference: string; category: string; severity: string; status: string; slaDueAt: Date }>;
+  callbacks: Array<{ reference: string; topic: string; slotStart: Date }>;
+}
+
 export interface ConsoleRouteDependencies {
+  /** The client's profile for a case; optional (the view then shows the transcript only). */
+  profile?: (handoffCase: HandoffCase) => Promise<ClientProfile | undefined>;
   staff: StaffService;
   sessions: SessionStore;
   audit: AuditEventRepository;
@@ -209,9 +221,13 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleRouteDependen
     const desk = requireDesk();
     const found = await caseFor(desk, String(req.params.id));
     if (!isSupervisor(session) && found.status !== 'queued' && !holds(found, session)) throw new AppError('forbidden', 'this case is held by someone else', 403);
-    const messages = await desk.messages(found.caseId);
+    const [messages, profile] = await Promise.all([
+      desk.messages(found.caseId),
+      // A profile lookup that fails must not hide the transcript from the agent.
+      deps.profile ? deps.profile(found).catch((error: Error) => { logger.warn({ err: { message: error.message } }, 'client profile unavailable'); return undefined; }) : undefined,
+    ]);
     await audit.add({ type: 'transcript_view', at: new Date(), staffId: session.staffId, caseId: found.caseId, ip: ip(req) });
-    res.json({ case: found, messages });
+    res.json({ case: found, messages, profile });
   }, { csrf: false }));
 
   server.post('/api/console/cases/:id/claim', guarded('agent', async (req, res, session) => {
