@@ -111,6 +111,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   });
   const tickets = mongo ? new MongoTicketRepository(mongo) : new EmbeddedTicketRepository(embedded);
   const customers = mongo ? new MongoCustomerRepository(mongo) : new EmbeddedCustomerRepository(embedded);
+  const surveyResponses = mongo ? new MongoSurveyResponseRepository(mongo) : new EmbeddedSurveyResponseRepository(embedded);
   const proactive = new ProactiveMessenger({ adapter: input.adapter, conversations: input.conversations, appId: config.MicrosoftAppId, logger: input.logger });
 
   // Handoff: the queue dialogs put clients in, and the desk the staff console works.
@@ -124,6 +125,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     channel: proactive,
     isStaffAvailableAt: (instant) => (config.HANDOFF_STAFF_HOURS === 'calendar' ? calendar.isOpenAt(instant) : config.HANDOFF_STAFF_HOURS === 'always'),
     requests: handoffRequests,
+    surveyResponses,
     minutesPerCase: config.HANDOFF_MINUTES_PER_CASE,
     staffOnDuty: config.HANDOFF_STAFF_ON_DUTY,
     maxWaitMinutes: config.HANDOFF_MAX_WAIT_MINUTES,
@@ -178,7 +180,6 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   // Surveys: definitions from data/surveys loaded into the store at start.
   const surveyDefinitions = mongo ? new MongoSurveyDefinitionRepository(mongo) : new EmbeddedSurveyDefinitionRepository(embedded);
   await loadSurveyDefinitions(config.SURVEYS_DIR, surveyDefinitions);
-  const surveyResponses = mongo ? new MongoSurveyResponseRepository(mongo) : new EmbeddedSurveyResponseRepository(embedded);
   const surveyDeps = {
     ...base, definitions: surveyDefinitions, responses: surveyResponses, customers,
     parser: new AnswerParser(require(path.join(projectRoot, 'data/surveyVocabulary.json'))),

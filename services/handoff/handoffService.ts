@@ -8,6 +8,8 @@ import type { HandoffCaseRecord, HandoffCaseRepository } from './handoffCaseRepo
 import type { HandoffEventBus } from './handoffEventBus';
 import { handoffPriority, type PriorityInputs } from './handoffPriority';
 import type { HandoffRequestRepository } from './handoffRequestService';
+import { isLowSatisfaction, recentSatisfaction } from './recentCsat';
+import { respondentKeyFor, type SurveyResponseRepository } from '../surveys/surveyResponseRepository';
 
 /** How the service reaches the client's channel outside a turn (the bot's ProactiveMessenger). */
 export interface HandoffChannel {
@@ -36,6 +38,8 @@ export interface HandoffServiceOptions {
   signals?: ClientSignals;
   /** Every request is also logged here (queued or answered with a callback offer), for client analysis. */
   requests?: HandoffRequestRepository;
+  /** Survey answers: a recent low CSAT/NPS raises the client's churn risk (see handoffPriority). */
+  surveyResponses?: SurveyResponseRepository;
   /** Texts the client gets from the desk (localized by the caller). */
   texts: (language: HandoffCase['language'], key: 'claimed' | 'endedBot' | 'endedClosed' | 'leftQueue', vars?: Record<string, string>) => string;
   now?: () => Date;
@@ -94,6 +98,7 @@ export class HandoffService implements HandoffRequester, HandoffDesk {
     const signals = this.options.signals ? await this.options.signals(request).catch((error) => { this.options.onError?.(error, 'client signals'); return {}; }) : {};
     const { customerId, ...inputs } = signals as { customerId?: string } & Partial<PriorityInputs>;
     const priorityInputs: PriorityInputs = { ...inputs, reason: request.reason, waitingSeconds: 0 };
+    if (!priorityInputs.recentLowCsat && (await this.hasRecentLowCsat(request, customerId))) priorityInputs.recentLowCsat = true;
     const record: HandoffCaseRecord = {
       caseId: randomUUID(), channelId: request.channelId, conversationId: request.conversationId, userId: request.userId,
       language: request.language, reason: request.reason, status: 'queued', priority: handoffPriority(priorityInputs),
@@ -211,6 +216,19 @@ export class HandoffService implements HandoffRequester, HandoffDesk {
 
   subscribe(listener: (event: HandoffEvent) => void): () => void {
     return this.options.bus.subscribe(listener);
+  }
+
+  /** Whether the customer (or, unknown, the channel user) gave a low CSAT or NPS in the last 90 days; a failing lookup counts as no. */
+  private async hasRecentLowCsat(request: HandoffRequest, customerId: string | undefined): Promise<boolean> {
+    const responses = this.options.surveyResponses;
+    if (!responses) return false;
+    try {
+      const answers = await recentSatisfaction(responses, respondentKeyFor(request.channelId, request.userId, customerId), this.now());
+      return answers.some(isLowSatisfaction);
+    } catch (error) {
+      this.options.onError?.(error, 'recent csat');
+      return false;
+    }
   }
 
   private estimateMinutes(position: number): number {

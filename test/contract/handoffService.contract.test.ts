@@ -9,22 +9,28 @@ import type { HandoffEvent, StaffRef } from '../../services/handoff/handoffDesk'
 import { InProcessHandoffEventBus, RedisHandoffEventBus, type HandoffEventBus } from '../../services/handoff/handoffEventBus';
 import { HandoffService, type HandoffChannel } from '../../services/handoff/handoffService';
 import { AppError } from '../../services/appError';
+import { EmbeddedSurveyResponseRepository } from '../../models/surveys/embeddedSurveyResponseRepository';
+import { MongoSurveyResponseRepository } from '../../models/surveys/mongoSurveyResponseRepository';
+import type { SurveyResponseRepository } from '../../services/surveys/surveyResponseRepository';
 import { mongoUri, redisUrl, uniquePrefix } from '../support/services';
 
 const closers: Array<() => Promise<unknown>> = [];
 afterAll(async () => { for (const close of closers.reverse()) await close(); });
 
-interface Backend { repository: HandoffCaseRepository; bus: HandoffEventBus }
+interface Backend { repository: HandoffCaseRepository; bus: HandoffEventBus; surveys: SurveyResponseRepository }
 
 const factories: Array<[string, () => Promise<Backend>]> = [
-  ['embedded', async () => ({ repository: new EmbeddedHandoffCaseRepository(new EmbeddedDatabase(null)), bus: new InProcessHandoffEventBus() })],
+  ['embedded', async () => {
+    const db = new EmbeddedDatabase(null);
+    return { repository: new EmbeddedHandoffCaseRepository(db), bus: new InProcessHandoffEventBus(), surveys: new EmbeddedSurveyResponseRepository(db) };
+  }],
   ['mongo + redis', async () => {
     const connection: Connection = await openMongoConnection(mongoUri());
     const redis = new Redis(redisUrl());
     const bus = new RedisHandoffEventBus(redis, uniquePrefix('handoff'));
     await bus.whenSubscribed();
     closers.push(() => connection.close(), () => redis.quit(), () => bus.close());
-    return { repository: new MongoHandoffCaseRepository(connection), bus };
+    return { repository: new MongoHandoffCaseRepository(connection), bus, surveys: new MongoSurveyResponseRepository(connection) };
   }],
 ];
 
@@ -61,9 +67,11 @@ describe.each(factories)('HandoffService (%s)', (_name, create) => {
   let sent: ReturnType<typeof recordingChannel>['sent'];
   let events: HandoffEvent[];
   let open = true;
+  let surveys: SurveyResponseRepository;
 
   beforeEach(async () => {
     const backend = await create();
+    surveys = backend.surveys;
     const recording = recordingChannel();
     sent = recording.sent;
     clock = new Date('2026-11-30T03:00:00Z');
@@ -71,7 +79,7 @@ describe.each(factories)('HandoffService (%s)', (_name, create) => {
     events = [];
     service = new HandoffService({
       repository: backend.repository, bus: backend.bus, channel: recording.channel,
-      isStaffAvailableAt: () => open, minutesPerCase: 6, staffOnDuty: 2, maxWaitMinutes: 15,
+      isStaffAvailableAt: () => open, minutesPerCase: 6, staffOnDuty: 2, maxWaitMinutes: 15, surveyResponses: backend.surveys,
       signals: async (request) => (request.userId.startsWith('vip') ? { tier: 'premier', customerId: 'cust-vip' } : {}),
       texts: (language, key, vars) => `${language}:${key}:${vars?.name ?? ''}`,
       now: () => clock,
@@ -91,6 +99,27 @@ describe.each(factories)('HandoffService (%s)', (_name, create) => {
     expect(queue[1].waitingSeconds).toBe(60);
     expect(await service.positionOf(queue[1].caseId)).toEqual({ position: 2, estimatedWaitMinutes: 6 });
     await eventually(() => expect(events.filter((e) => e.type === 'queued')).toHaveLength(2));
+  });
+
+  test('When a client gave a CSAT of 1 last month, then they are queued ahead of an otherwise identical client who asked first', async () => {
+    await surveys.saveAnswer('quick-csat', 'webchat:user-unhappy', 'ease', 1, {}, new Date(clock.getTime() - 30 * 86_400_000));
+    await surveys.saveAnswer('quick-csat', 'webchat:user-happy', 'ease', 5, {}, new Date(clock.getTime() - 30 * 86_400_000));
+    await surveys.saveAnswer('service-satisfaction', 'webchat:user-old', 'overall', 1, {}, new Date(clock.getTime() - 120 * 86_400_000));
+    for (const name of ['happy', 'old', 'unhappy']) {
+      await ask(name);
+      clock = new Date(clock.getTime() + 1000);
+    }
+    const queue = await service.listQueue();
+    expect(queue.map((e) => e.conversationId)).toEqual(['unhappy', 'happy', 'old']);
+    expect(queue[0].priority - queue[1].priority).toBe(15);
+    expect(queue[1].priority).toBe(queue[2].priority);
+  });
+
+  test('When a known customer gave an NPS of 6, then the low score is found under their customer id', async () => {
+    await surveys.saveAnswer('service-satisfaction', 'cust-vip', 'recommend', 6, {}, new Date(clock.getTime() - 86_400_000));
+    await ask('plain', 'vip-plain');
+    const [entry] = await service.listQueue();
+    expect(entry.priority).toBe(40 + 15);
   });
 
   test('When the same conversation asks again while queued, then it keeps its one place', async () => {
