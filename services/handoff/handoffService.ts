@@ -41,10 +41,13 @@ export interface HandoffServiceOptions {
   /** Survey answers: a recent low CSAT/NPS raises the client's churn risk (see handoffPriority). */
   surveyResponses?: SurveyResponseRepository;
   /** Texts the client gets from the desk (localized by the caller). */
-  texts: (language: HandoffCase['language'], key: 'claimed' | 'endedBot' | 'endedClosed' | 'leftQueue', vars?: Record<string, string>) => string;
+  texts: (language: HandoffCase['language'], key: 'claimed' | 'endedBot' | 'endedClosed' | 'leftQueue' | 'queuedReminder', vars?: Record<string, string>) => string;
   now?: () => Date;
   onError?: (error: unknown, what: string) => void;
 }
+
+/** A queued client is told their new place when their estimated wait drops by at least this much (or they are next). */
+export const MATERIAL_WAIT_CHANGE_MINUTES = 2;
 
 /** Legal transitions of the state machine; anything else is a 409. */
 const LEGAL: Record<HandoffStatus, HandoffStatus[]> = {
@@ -128,9 +131,11 @@ export class HandoffService implements HandoffRequester, HandoffDesk {
 
   /** The client leaves the queue (typed "cancel" while waiting): queued → bot. */
   async leaveQueue(caseId: string): Promise<HandoffCase> {
+    const before = await this.queueSnapshot();
     const record = await this.transition(caseId, 'bot', undefined, (r) => { r.endedAt = this.now(); });
     const result = publicCase(record);
     await this.publish({ type: 'left_queue', case: result });
+    await this.tellQueueMoved(before);
     return result;
   }
 
@@ -166,10 +171,12 @@ export class HandoffService implements HandoffRequester, HandoffDesk {
 
   async claim(caseId: string, staff: StaffRef): Promise<HandoffCase> {
     checkStaff(staff);
+    const before = await this.queueSnapshot();
     const record = await this.transition(caseId, 'with_staff', staff, (r) => { r.claimedBy = staff; r.claimedAt = this.now(); }, ['queued']);
     const result = publicCase(record);
     await this.publish({ type: 'claimed', case: result });
     await this.tellClient(record, 'claimed', { name: staff.displayName });
+    await this.tellQueueMoved(before);
     return result;
   }
 
@@ -229,6 +236,46 @@ export class HandoffService implements HandoffRequester, HandoffDesk {
       this.options.onError?.(error, 'recent csat');
       return false;
     }
+  }
+
+  /** Position and estimated wait of every queued case, taken before a case leaves the queue. */
+  private async queueSnapshot(): Promise<Map<string, { position: number; estimatedWaitMinutes: number }>> {
+    try {
+      const queue = await this.listQueue();
+      return new Map(queue.map((entry) => [entry.caseId, { position: entry.position, estimatedWaitMinutes: this.estimateMinutes(entry.position) }]));
+    } catch (error) {
+      this.options.onError?.(error, 'queue snapshot');
+      return new Map();
+    }
+  }
+
+  /**
+   * After a case left the queue (claimed or left), tells each client still waiting whose place
+   * improved materially — the estimated wait dropped by {@link MATERIAL_WAIT_CHANGE_MINUTES} or
+   * more, or they are now next — their new position and wait: one message per client per event,
+   * sent by the process that made the change. A failed send is logged, never undoes the transition.
+   */
+  private async tellQueueMoved(before: Map<string, { position: number; estimatedWaitMinutes: number }>): Promise<void> {
+    if (before.size === 0) return;
+    let queue: QueueEntry[];
+    try {
+      queue = await this.listQueue();
+    } catch (error) {
+      this.options.onError?.(error, 'queue moved');
+      return;
+    }
+    await Promise.all(queue.map(async (entry) => {
+      const previous = before.get(entry.caseId);
+      if (!previous || entry.position >= previous.position) return;
+      const minutes = this.estimateMinutes(entry.position);
+      if (entry.position !== 1 && previous.estimatedWaitMinutes - minutes < MATERIAL_WAIT_CHANGE_MINUTES) return;
+      try {
+        const text = this.options.texts(entry.language, 'queuedReminder', { position: String(entry.position), minutes: String(minutes) });
+        await this.options.channel.sendToConversation({ channelId: entry.channelId, conversationId: entry.conversationId, userId: entry.userId }, text);
+      } catch (error) {
+        this.options.onError?.(error, 'tell client queue moved');
+      }
+    }));
   }
 
   private estimateMinutes(position: number): number {

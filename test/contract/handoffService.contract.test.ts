@@ -68,9 +68,10 @@ describe.each(factories)('HandoffService (%s)', (_name, create) => {
   let events: HandoffEvent[];
   let open = true;
   let surveys: SurveyResponseRepository;
+  let backend: Backend;
 
   beforeEach(async () => {
-    const backend = await create();
+    backend = await create();
     surveys = backend.surveys;
     const recording = recordingChannel();
     sent = recording.sent;
@@ -81,7 +82,7 @@ describe.each(factories)('HandoffService (%s)', (_name, create) => {
       repository: backend.repository, bus: backend.bus, channel: recording.channel,
       isStaffAvailableAt: () => open, minutesPerCase: 6, staffOnDuty: 2, maxWaitMinutes: 15, surveyResponses: backend.surveys,
       signals: async (request) => (request.userId.startsWith('vip') ? { tier: 'premier', customerId: 'cust-vip' } : {}),
-      texts: (language, key, vars) => `${language}:${key}:${vars?.name ?? ''}`,
+      texts: (language, key, vars) => `${language}:${key}:${vars?.name ?? (vars?.position ? `${vars.position}/${vars.minutes}` : '')}`,
       now: () => clock,
     });
     service.subscribe((event) => events.push(event));
@@ -120,6 +121,54 @@ describe.each(factories)('HandoffService (%s)', (_name, create) => {
     await ask('plain', 'vip-plain');
     const [entry] = await service.listQueue();
     expect(entry.priority).toBe(40 + 15);
+  });
+
+  test('When three clients are queued and the first is claimed, then each of the others gets one update with their new position and wait', async () => {
+    for (const name of ['q1', 'q2', 'q3']) {
+      await ask(name);
+      clock = new Date(clock.getTime() + 1000);
+    }
+    const [first] = await service.listQueue();
+    sent.length = 0;
+    await service.claim(first.caseId, agent(1));
+    const updates = sent.filter((m) => m.text?.includes(':queuedReminder:'));
+    expect(updates.sort((a, b) => a.conversationId.localeCompare(b.conversationId))).toEqual([
+      { conversationId: 'q2', text: 'zh-CN:queuedReminder:1/3' },
+      { conversationId: 'q3', text: 'zh-CN:queuedReminder:2/6' },
+    ]);
+    expect(sent.filter((m) => m.conversationId === 'q1').map((m) => m.text ?? m.name)).toEqual(['handoff.status', 'zh-CN:claimed:Agent 1']);
+  });
+
+  test('When a client leaves the queue, then those behind them are told their new place', async () => {
+    for (const name of ['l1', 'l2']) {
+      await ask(name);
+      clock = new Date(clock.getTime() + 1000);
+    }
+    const [first] = await service.listQueue();
+    sent.length = 0;
+    await service.leaveQueue(first.caseId);
+    expect(sent).toEqual([{ conversationId: 'l2', text: 'zh-CN:queuedReminder:1/3' }]);
+  });
+
+  test('When the first is claimed but a client\'s wait drops by less than 2 minutes, then that client is sent nothing', async () => {
+    // 3 minutes a case, 2 agents: waits of 2, 3, 5 and 6 minutes for positions 1-4.
+    const recording = recordingChannel();
+    const finer = new HandoffService({
+      repository: backend.repository, bus: backend.bus, channel: recording.channel,
+      isStaffAvailableAt: () => true, minutesPerCase: 3, staffOnDuty: 2, maxWaitMinutes: 15,
+      texts: (language, key, vars) => `${language}:${key}:${vars?.position ?? ''}/${vars?.minutes ?? ''}`, now: () => clock,
+    });
+    for (const name of ['f1', 'f2', 'f3', 'f4']) {
+      await finer.requestHandoff({ channelId: 'webchat', conversationId: name, userId: `user-${name}`, language: 'en', reason: 'client_request' });
+      clock = new Date(clock.getTime() + 1000);
+    }
+    const [first] = await finer.listQueue();
+    await finer.claim(first.caseId, agent(1));
+    const updates = recording.sent.filter((m) => m.text?.includes(':queuedReminder:'));
+    expect(updates.sort((a, b) => a.conversationId.localeCompare(b.conversationId))).toEqual([
+      { conversationId: 'f2', text: 'en:queuedReminder:1/2' },
+      { conversationId: 'f3', text: 'en:queuedReminder:2/3' },
+    ]);
   });
 
   test('When the same conversation asks again while queued, then it keeps its one place', async () => {
