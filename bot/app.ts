@@ -123,7 +123,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
   // The staff console reads the desk from parts at request time, so it serves whatever desk the app holds.
   const consoleParts = config.CONSOLE_ENABLED
     ? buildConsole({ config, logger: logger.child({ component: 'console' }), server, redis, mongo, embedded, desk: () => parts.handoff as HandoffDesk | undefined,
-      profileSources: () => ({ customers: parts.customers, tickets: parts.tickets, callbacks: parts.callbackRepository }) as ProfileSources })
+      profileSources: () => ({ customers: parts.customers, tickets: parts.tickets, callbacks: parts.callbackRepository, surveyResponses: parts.surveyResponses }) as ProfileSources })
     : undefined;
   await consoleParts?.start();
 

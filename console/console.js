@@ -129,6 +129,7 @@ function renderProfile(profile) {
     ['profile.manager', profile.relationshipManager ?? none],
     ['profile.tickets', profile.openTickets.map((k) => `${k.reference} (${k.severity}, ${k.status})`).join('; ') || none],
     ['profile.callbacks', profile.callbacks.map((b) => `${b.reference} ${new Date(b.slotStart).toLocaleString(state.lang)}`).join('; ') || none],
+    ['profile.csat', (profile.pastCsat ?? []).map((a) => t('profile.csatScore', { score: a.score, date: new Date(a.answeredAt).toLocaleDateString(state.lang) })).join('; ') || none],
   ];
   for (const [key, value] of rows) list.append(el('dt', t(key)), el('dd', value));
 }

@@ -19,6 +19,8 @@ import type { CustomerRepository } from '../../services/customers/customerReposi
 import type { TicketRepository } from '../../services/tickets/ticketRepository';
 import type { CallbackRepository } from '../../services/callbacks/callbackRepository';
 import type { HandoffCase } from '../../services/handoff/handoffDesk';
+import { recentSatisfaction } from '../../services/handoff/recentCsat';
+import { respondentKeyFor, type SurveyResponseRepository } from '../../services/surveys/surveyResponseRepository';
 import { registerConsoleRoutes, resolveConsoleSessionSecret, type ClientProfile } from './consoleRoutes';
 
 /** Where the console reads a client's profile from (the dialogs' repositories). */
@@ -26,19 +28,23 @@ export interface ProfileSources {
   customers?: CustomerRepository;
   tickets?: TicketRepository;
   callbacks?: CallbackRepository;
+  surveyResponses?: SurveyResponseRepository;
 }
 
-/** The client's profile for the conversation view: CRM fields, open complaints, booked callbacks. */
+/** The client's profile for the conversation view: CRM fields, open complaints, booked callbacks, recent CSAT scores. */
 export async function clientProfile(sources: ProfileSources, c: HandoffCase, now = new Date()): Promise<ClientProfile> {
   const [customer, tickets, callbacks] = await Promise.all([
     c.customerId ? sources.customers?.get(c.customerId) : sources.customers?.findByChannelUser(c.channelId, c.userId),
     sources.tickets?.listOpenForUser(c.channelId, c.userId),
     sources.callbacks?.listBooked(c.channelId, c.userId, now),
   ]);
+  const customerId = customer?.id ?? c.customerId;
+  const satisfaction = sources.surveyResponses ? await recentSatisfaction(sources.surveyResponses, respondentKeyFor(c.channelId, c.userId, customerId), now) : [];
   return {
     name: customer?.name, company: customer?.company, tier: customer?.tier ?? c.tier, relationshipManager: customer?.relationshipManager,
     openTickets: (tickets ?? []).map((t) => ({ reference: t.reference, category: t.category, severity: t.severity, status: t.status, slaDueAt: t.slaDueAt })),
     callbacks: (callbacks ?? []).map((b) => ({ reference: b.reference, topic: b.topic, slotStart: b.slotStart })),
+    pastCsat: satisfaction.filter((a) => a.kind === 'csat').map((a) => ({ score: a.score, answeredAt: a.at })),
   };
 }
 

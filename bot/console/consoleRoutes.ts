@@ -33,6 +33,8 @@ export interface ClientProfile {
   relationshipManager?: string;
   openTickets: Array<{ reference: string; category: string; severity: string; status: string; slaDueAt: Date }>;
   callbacks: Array<{ reference: string; topic: string; slotStart: Date }>;
+  /** CSAT scores (1-5) the client gave in the last 90 days, newest first. */
+  pastCsat: Array<{ score: number; answeredAt: Date }>;
 }
 
 export interface ConsoleRouteDependencies {

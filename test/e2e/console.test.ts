@@ -89,7 +89,7 @@ describe('Staff console end to end: a client on /chat asks for a person, an agen
     await row.locator('[data-testid=claim]').click();
     await console_.waitForSelector('[data-testid=reply-text]', { state: 'visible' });
     await waitForBotText(chat, /人工客服李娜已接入/, beforeClaim);
-    expect(await console_.locator('[data-testid=profile]').innerText()).toMatch(/未结投诉/);
+    expect(await console_.locator('[data-testid=profile]').innerText()).toMatch(/未结投诉[\s\S]*近期满意度/);
 
     // Client → agent, in real time.
     await clientSays(chat, '我的跨境汇款三天了还没到账');

@@ -5,6 +5,7 @@ import { SseReader } from '../support/sseReader';
 import { allHoursDesk, type AllHoursDesk } from '../support/allHoursDesk';
 import type { HandoffService } from '../../services/handoff/handoffService';
 import type { CustomerRepository } from '../../services/customers/customerRepository';
+import type { SurveyResponseRepository } from '../../services/surveys/surveyResponseRepository';
 
 const ADMIN = { email: 'admin@rapport.test', password: 'Adm1n-Correct-Horse' };
 const STAFF = [
@@ -76,8 +77,10 @@ describe('Console claims over HTTP on the real handoff desk', () => {
     try {
       const conversationId = `live-${Date.now()}`;
       const customers = running.app.parts.customers as CustomerRepository;
-      await customers.create({ company: '华信贸易有限公司', name: '陈先生', tier: 'premier', relationshipManager: '周经理' }, undefined)
-        .then((c) => customers.linkChannelUser(c.id, { channelId: 'directline', userId: `u-${conversationId}` }));
+      const customer = await customers.create({ company: '华信贸易有限公司', name: '陈先生', tier: 'premier', relationshipManager: '周经理' }, undefined);
+      await customers.linkChannelUser(customer.id, { channelId: 'directline', userId: `u-${conversationId}` });
+      const answeredAt = new Date(Date.now() - 10 * 86_400_000);
+      await (running.app.parts.surveyResponses as SurveyResponseRepository).saveAnswer('quick-csat', customer.id, 'ease', 2, {}, answeredAt);
       const queued = await queueOne(conversationId);
       await other.waitFor((e) => e.type === 'queued' && e.case.caseId === queued.caseId);
       expect((await clients[0].call('POST', `/api/console/cases/${queued.caseId}/claim`, {})).status).toBe(200);
@@ -91,7 +94,9 @@ describe('Console claims over HTTP on the real handoff desk', () => {
       expect(other.events.filter((e) => e.type === 'message')).toEqual([]);
       const view = await clients[0].call('GET', `/api/console/cases/${queued.caseId}`);
       expect(view.body.messages.map((m: any) => [m.from, m.text])).toEqual([['client', '我的转账还没到账'], ['staff', '我来帮您查一下']]);
-      expect(view.body.profile).toEqual({ name: '陈先生', company: '华信贸易有限公司', tier: 'premier', relationshipManager: '周经理', openTickets: [], callbacks: [] });
+      expect(view.body.profile).toEqual({ name: '陈先生', company: '华信贸易有限公司', tier: 'premier', relationshipManager: '周经理', openTickets: [], callbacks: [],
+        pastCsat: [{ score: 2, answeredAt: answeredAt.toISOString() }],
+      });
       expect((await clients[1].call('POST', `/api/console/cases/${queued.caseId}/reply`, { text: 'not mine' })).status).toBe(403);
     } finally {
       for (const s of [holder, other, supervisor]) s.close();
