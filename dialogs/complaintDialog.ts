@@ -3,6 +3,7 @@ import {
   WaterfallDialog,
   type Choice, type DialogContext, type DialogTurnResult, type FoundChoice, type PromptValidatorContext, type WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import { handoffReplyActivity } from './handoffReply';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
 import { LocalizedChoicePrompt, type LocalizedPromptOptions } from './prompts/localizedChoicePrompt';
 import { LocalizedTextPrompt } from './prompts/localizedTextPrompt';
@@ -170,7 +171,7 @@ export class ComplaintDialog extends InterruptibleDialog {
 
     if (ticket.severity === 'critical') {
       // A client about to lose money should not wait for the SLA: a person is asked for now.
-      await this.deps.handoff.requestHandoff({
+      const handoff = await this.deps.handoff.requestHandoff({
         channelId: activity.channelId,
         conversationId: activity.conversation.id,
         userId: activity.from.id,
@@ -179,6 +180,10 @@ export class ComplaintDialog extends InterruptibleDialog {
         detail: ticket.reference,
       });
       await step.context.sendActivity(this.t(step, 'complaint.criticalHandoff', { reference: ticket.reference }));
+      // Where the client stands: their place and wait, or a callback when staff are off duty.
+      if (handoff.queued || handoff.offerCallback) {
+        await step.context.sendActivity(handoffReplyActivity(this.deps.localizer, language, handoff, this.deps.timeZone));
+      }
     }
     return step.endDialog({ outcome: 'completed', kind: 'complaint', reference: ticket.reference } satisfies ComplaintDialogResult);
   }

@@ -87,3 +87,23 @@ describe('Restart in the middle of a complaint', () => {
     }
   });
 });
+
+describe('A critical complaint with staff on duty', () => {
+  test('When a client files a critical complaint, then they are queued for a person and told their place and wait', async () => {
+    const running = await startApp({ storage: 'services', env: { HANDOFF_STAFF_HOURS: 'always' } });
+    try {
+      const say = conversation(() => running, `critical-${Date.now()}`, 'en');
+      await say('I want to file a complaint');
+      await say('Fees and charges');
+      await say('The same transfer fee was taken twice from our account this morning');
+      await say('critical');
+      await say('+86 138 1234 5678');
+      const filed = await say('Confirm');
+      expect(filed).toMatch(/CMP-\d{8}-[A-Z2-9]{4}/);
+      expect(filed).toMatch(/asked for a person/);
+      expect(filed).toMatch(/queue|number \d+/i);
+    } finally {
+      await running.stop();
+    }
+  });
+});
