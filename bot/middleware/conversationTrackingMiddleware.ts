@@ -4,6 +4,7 @@ import type { ConversationRepository } from '../../models/conversations/conversa
 import { turnLanguage } from '../../dialogs/turnLanguage';
 
 const WRITE_CONCURRENCY = 16;
+const RECORDED_LIMIT = 100_000;
 const RETRY_DELAY_MS = 1000;
 
 /**
@@ -13,6 +14,8 @@ const RETRY_DELAY_MS = 1000;
  */
 export class ConversationTrackingMiddleware implements Middleware {
   private readonly pending = new Map<string, Parameters<ConversationRepository['upsertFromTurn']>>();
+  /** Conversations this process has written at least once (bounded; cleared when full). */
+  private readonly recorded = new Set<string>();
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -25,12 +28,27 @@ export class ConversationTrackingMiddleware implements Middleware {
     const { activity } = context;
     if (!activity.conversation?.id || !activity.from?.id) return;
     const reference = TurnContext.getConversationReference(activity);
-    this.pending.set(`${activity.channelId}/${activity.conversation.id}`, [reference, {
+    const key = `${activity.channelId}/${activity.conversation.id}`;
+    const args: Parameters<ConversationRepository['upsertFromTurn']> = [reference, {
       channelId: activity.channelId,
       conversationId: activity.conversation.id,
       userId: activity.from.id,
       language: turnLanguage(context),
-    }]);
+    }];
+    // A conversation this process has not recorded yet is written before the turn ends: a
+    // proactive message (an agent's reply from another process, a reminder) may need its
+    // reference right away. Later turns only refresh it, so they are coalesced.
+    if (!this.recorded.has(key)) {
+      try {
+        await this.repository.upsertFromTurn(...args);
+        if (this.recorded.size >= RECORDED_LIMIT) this.recorded.clear();
+        this.recorded.add(key);
+        return;
+      } catch (error) {
+        this.logger.warn({ err: { message: (error as Error).message }, conversationId: args[1].conversationId }, 'conversation record not saved; will retry');
+      }
+    }
+    this.pending.set(key, args);
     this.schedule();
   }
 
