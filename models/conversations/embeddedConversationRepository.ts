@@ -1,7 +1,7 @@
 import type { ConversationReference } from 'botbuilder';
 import type { EmbeddedDatabase } from '../embedded/embeddedDatabase';
 import {
-  type Conversation, type ConversationRepository, type ConversationStatus, type ConversationTurnFields, checkTurnFields, conversationFromRecord,
+  type Conversation, type ConversationRepository, type ConversationTurnFields, checkTurnFields, conversationFromRecord,
 } from './conversationRepository';
 
 /** Options for {@link EmbeddedConversationRepository}. */
@@ -14,20 +14,12 @@ export interface EmbeddedConversationRepositoryOptions {
   now?: () => Date;
 }
 
-interface ConversationDoc {
+/** A stored conversation; the reference is JSON text because NeDB refuses field names with `.` or `$`. */
+type ConversationDoc = Omit<Conversation, 'reference'> & {
   /** JSON of [channelId, conversationId]: the unique key, as Mongo's unique index is. */
   _id: string;
-  channelId: string;
-  conversationId: string;
-  userId: string;
-  customerId?: string;
-  language?: string;
-  status: ConversationStatus;
-  createdAt: Date;
-  lastActivityAt: Date;
-  /** JSON text: NeDB refuses field names with `.` or `$`. */
   reference: string;
-}
+};
 
 /** The embedded default {@link ConversationRepository}, kept in an NeDB file. One process only. */
 export class EmbeddedConversationRepository implements ConversationRepository {

@@ -1,7 +1,7 @@
 import type { ConversationReference } from 'botbuilder';
 import { Schema, type Connection, type Model } from 'mongoose';
 import {
-  type Conversation, type ConversationRepository, type ConversationStatus, type ConversationTurnFields,
+  type Conversation, type ConversationRepository, type ConversationTurnFields,
   CONVERSATION_STATUSES, checkTurnFields, conversationFromRecord,
 } from './conversationRepository';
 
@@ -15,18 +15,8 @@ export interface MongoConversationRepositoryOptions {
   now?: () => Date;
 }
 
-interface ConversationDoc {
-  channelId: string;
-  conversationId: string;
-  userId: string;
-  customerId?: string;
-  language?: string;
-  status: ConversationStatus;
-  createdAt: Date;
-  lastActivityAt: Date;
-  /** The reference as JSON text: Teams references carry keys a Mongo-wire server may refuse. */
-  reference: string;
-}
+/** A stored conversation; the reference is JSON text because Teams references carry keys a Mongo-wire server may refuse. */
+type ConversationDoc = Omit<Conversation, 'reference'> & { reference: string };
 
 const conversationSchema = new Schema<ConversationDoc>({
   channelId: { type: String, required: true },

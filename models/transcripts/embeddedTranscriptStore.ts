@@ -1,8 +1,9 @@
 import type { Activity, PagedResult, TranscriptInfo, TranscriptStore } from 'botbuilder';
 import type { EmbeddedDatabase } from '../embedded/embeddedDatabase';
 import {
-  TRANSCRIPT_PAGE_SIZE, type TranscriptEntryDoc, decodeToken, encodeToken, fromEntryDoc,
+  TRANSCRIPT_PAGE_SIZE, type TranscriptEntryDoc, encodeToken, fromEntryDoc,
   newTranscriptEntryId, pageConversations, requireIds, toEntryDoc,
+  transcriptPageFilter,
 } from './transcriptEntry';
 
 /** Options for {@link EmbeddedTranscriptStore}. */
@@ -54,19 +55,10 @@ export class EmbeddedTranscriptStore implements TranscriptStore {
   /** A page (20) of a conversation's activities from `startDate` on, oldest first. */
   async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string, startDate?: Date): Promise<PagedResult<Activity>> {
     requireIds(channelId, conversationId);
-    const and: Record<string, unknown>[] = [{ channelId }, { conversationId }];
-    if (startDate) and.push({ timestamp: { $gte: startDate } });
-    if (continuationToken) {
-      let after: { timestamp: Date; id: string };
-      try {
-        after = decodeToken(continuationToken);
-      } catch {
-        return { items: [], continuationToken: undefined as unknown as string };
-      }
-      and.push({ $or: [{ timestamp: { $gt: after.timestamp } }, { timestamp: after.timestamp, _id: { $gt: after.id } }] });
-    }
+    const filter = transcriptPageFilter(channelId, conversationId, continuationToken, startDate);
+    if (!filter) return { items: [], continuationToken: undefined as unknown as string };
     const store = await this.store();
-    const docs = await store.findAsync({ $and: and }).sort({ timestamp: 1, _id: 1 }).limit(TRANSCRIPT_PAGE_SIZE);
+    const docs = await store.findAsync(filter).sort({ timestamp: 1, _id: 1 }).limit(TRANSCRIPT_PAGE_SIZE);
     return {
       items: docs.map(fromEntryDoc),
       continuationToken: (docs.length === TRANSCRIPT_PAGE_SIZE ? encodeToken(docs[docs.length - 1]) : undefined) as string,

@@ -1,8 +1,9 @@
 import type { Activity, PagedResult, TranscriptInfo, TranscriptStore } from 'botbuilder';
 import { Schema, type Connection, type Model } from 'mongoose';
 import {
-  TRANSCRIPT_PAGE_SIZE, type TranscriptEntryDoc, decodeToken, encodeToken, fromEntryDoc,
+  TRANSCRIPT_PAGE_SIZE, type TranscriptEntryDoc, encodeToken, fromEntryDoc,
   newTranscriptEntryId, requireIds, toEntryDoc,
+  transcriptPageFilter,
 } from './transcriptEntry';
 
 /** Options for {@link MongoTranscriptStore}. */
@@ -124,19 +125,8 @@ export class MongoTranscriptStore implements TranscriptStore {
   /** A page (20) of a conversation's activities from `startDate` on, oldest first. */
   async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string, startDate?: Date): Promise<PagedResult<Activity>> {
     requireIds(channelId, conversationId);
-    const filter: Record<string, unknown> = { channelId, conversationId };
-    const and: Record<string, unknown>[] = [];
-    if (startDate) and.push({ timestamp: { $gte: startDate } });
-    if (continuationToken) {
-      let after: { timestamp: Date; id: string };
-      try {
-        after = decodeToken(continuationToken);
-      } catch {
-        return { items: [], continuationToken: undefined as unknown as string };
-      }
-      and.push({ $or: [{ timestamp: { $gt: after.timestamp } }, { timestamp: after.timestamp, _id: { $gt: after.id } }] });
-    }
-    if (and.length) filter.$and = and;
+    const filter = transcriptPageFilter(channelId, conversationId, continuationToken, startDate);
+    if (!filter) return { items: [], continuationToken: undefined as unknown as string };
     const docs = await this.model.find(filter).sort({ timestamp: 1, _id: 1 }).limit(TRANSCRIPT_PAGE_SIZE).lean<TranscriptEntryDoc[]>();
     return {
       items: docs.map(fromEntryDoc),

@@ -78,3 +78,23 @@ export function pageConversations<T extends { id: string }>(sorted: T[], continu
     continuationToken: (items.length === TRANSCRIPT_PAGE_SIZE ? items[items.length - 1].id : undefined) as string,
   };
 }
+
+/**
+ * The query for one page of a conversation's activities from `startDate` on, after the entry a
+ * continuation token names; `undefined` for a token that is not one of ours (an empty page).
+ * One query for both stores: NeDB reads the same Mongo query language.
+ */
+export function transcriptPageFilter(channelId: string, conversationId: string, continuationToken?: string, startDate?: Date): Record<string, unknown> | undefined {
+  const and: Record<string, unknown>[] = [{ channelId }, { conversationId }];
+  if (startDate) and.push({ timestamp: { $gte: startDate } });
+  if (continuationToken) {
+    let after: { timestamp: Date; id: string };
+    try {
+      after = decodeToken(continuationToken);
+    } catch {
+      return undefined;
+    }
+    and.push({ $or: [{ timestamp: { $gt: after.timestamp } }, { timestamp: after.timestamp, _id: { $gt: after.id } }] });
+  }
+  return { $and: and };
+}

@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
 import type { BusinessCalendar } from '../calendar/businessCalendar';
-import type { Language } from '../i18n/localizer';
 import { generateReference } from '../tickets/referenceGenerator';
 import type { Callback, CallbackRepository } from './callbackRepository';
 
@@ -13,17 +12,8 @@ export type SlotCheck =
   | { ok: false; reason: SlotRejection; rounded?: Date };
 
 /** What a client tells the bot to book a callback. */
-export interface BookingInput {
-  channelId: string;
-  userId: string;
-  conversationId: string;
-  customerId?: string;
-  language: Language;
-  topic: string;
-  /** E.164, already validated */
-  phone: string;
-  slotStart: Date;
-}
+export type BookingInput = Pick<Callback,
+  'channelId' | 'userId' | 'conversationId' | 'customerId' | 'language' | 'topic' | 'phone' | 'slotStart'>;
 
 export type BookingResult = { booked: true; callback: Callback } | { booked: false; reason: SlotRejection };
 export type RescheduleResult = { moved: true; callback: Callback } | { moved: false; reason: SlotRejection | 'not_found' };
