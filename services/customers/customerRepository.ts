@@ -33,8 +33,30 @@ export interface Customer {
   relationshipManager?: string;
   tags: string[];
   consent: CustomerConsent;
+  /** IANA time zone for quiet hours; absent = the business time zone. */
+  timeZone?: string;
+  /** Last chat turn of any linked chat identity (kept to the hour). */
+  lastContactAt?: Date;
+  /** When the client said "stop / 退订": no campaign reaches them until they consent again. */
+  optedOutAt?: Date;
+  /** Churn-risk score 0-100 with the signals behind it (see docs/CAMPAIGNS.md), recomputed on each new signal. */
+  churnRisk?: ChurnRisk;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** One documented signal behind a churn-risk score and the points it added. */
+export interface ChurnSignal {
+  code: string;
+  points: number;
+  /** A short human-readable detail (e.g. "CSAT 2 on 2026-11-20"). */
+  detail?: string;
+}
+
+export interface ChurnRisk {
+  score: number;
+  signals: ChurnSignal[];
+  computedAt: Date;
 }
 
 /** Fields an import or the bot may set; omitted fields are left as they are. */
