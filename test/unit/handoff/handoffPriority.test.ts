@@ -17,6 +17,12 @@ describe('handoffPriority', () => {
     ['two misses in a row', { reason: 'repeated_misses' }, 10],
     ['ten minutes waited', { waitingSeconds: 600 }, 10],
     ['59 seconds waited', { waitingSeconds: 59 }, 0],
+    ['a churn-risk score of 100 (the maximum 45)', { churnRisk: 100 }, 45],
+    ['a churn-risk score of 50 (rounded 22.5)', { churnRisk: 50 }, 23],
+    ['a churn-risk score of 0 overrides the heuristic', { churnRisk: 0, recentLowCsat: true, openComplaints: 2 }, 0],
+    ['a churn-risk score of 40 with open complaints', { churnRisk: 40, openComplaints: 3, overdueComplaints: 3 }, 18],
+    ['a score above 100 is taken as 100', { churnRisk: 250 }, 45],
+    ['no score falls back to the heuristic', { churnRisk: undefined, openComplaints: 2 }, 20],
     ['premier, at risk, critical', { tier: 'premier', recentLowCsat: true, openComplaints: 1, reason: 'critical_complaint' }, 115],
   ])('When %s, then the priority is %d', (_name, inputs, expected) => {
     expect(handoffPriority({ ...base, ...inputs })).toBe(expected);
