@@ -40,7 +40,7 @@ import { BusinessCalendar } from '../services/calendar/businessCalendar';
 import { ComplaintService } from '../services/tickets/complaintService';
 import { MongoTicketRepository } from '../models/tickets/mongoTicketRepository';
 import { EmbeddedTicketRepository } from '../models/tickets/embeddedTicketRepository';
-import { ComplaintDialog, COMPLAINT_DIALOG } from '../dialogs/complaintDialog';
+import { ComplaintDialog, COMPLAINT_DIALOG, COMPLAINT_DESCRIBING_STEPS } from '../dialogs/complaintDialog';
 import { ComplaintStatusDialog, COMPLAINT_STATUS_DIALOG } from '../dialogs/complaintStatusDialog';
 import { CallbackService } from '../services/callbacks/callbackService';
 import { CallbackReminderScheduler } from '../services/callbacks/reminderScheduler';
@@ -145,6 +145,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   const handoffRelay = new HandoffRelayMiddleware({
     handoff, conversationState: input.conversationState, localizer, interruptions, timeZone: config.BUSINESS_TIMEZONE, logger: handoffLogger,
     sentiment: new SentimentMonitor(require(path.join(projectRoot, 'data/sentiment-zh.json')), config.HANDOFF_NEGATIVE_RUN),
+    calmDialogIds: [...COMPLAINT_DESCRIBING_STEPS],
   });
 
   // Complaints: tickets with business-hour SLAs.

@@ -21,6 +21,11 @@ const DESCRIPTION_PROMPT = 'complaintDialog.description';
 const SEVERITY_PROMPT = 'complaintDialog.severity';
 const CONTACT_PROMPT = 'complaintDialog.contact';
 const SUMMARY_PROMPT = 'complaintDialog.summary';
+/**
+ * The steps after the category, where the client describes what went wrong: negative words
+ * there are the complaint itself, not a sign the bot is failing them.
+ */
+export const COMPLAINT_DESCRIBING_STEPS: readonly string[] = [DESCRIPTION_PROMPT, SEVERITY_PROMPT, CONTACT_PROMPT, SUMMARY_PROMPT];
 
 /** Fewer characters than this is re-asked once: staff cannot act on "bad service". */
 export const MIN_DESCRIPTION_LENGTH = 10;

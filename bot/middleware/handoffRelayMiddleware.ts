@@ -7,6 +7,8 @@ import type { HandoffCase } from '../../services/handoff/handoffDesk';
 import type { SentimentMonitor } from '../../services/handoff/sentimentMonitor';
 import { resolveLanguage } from '../../services/conversation/languageResolver';
 import { handoffReplyActivity } from '../../dialogs/handoffReply';
+import { activeDialogIds } from '../../dialogs/activeDialogs';
+import type { DialogState } from 'botbuilder-dialogs';
 
 /** Options for {@link HandoffRelayMiddleware}. */
 export interface HandoffRelayMiddlewareOptions {
@@ -17,6 +19,12 @@ export interface HandoffRelayMiddlewareOptions {
   sentiment: SentimentMonitor;
   timeZone: string;
   logger: Logger;
+  /**
+   * Dialogs in which negative words are expected and never bring in a person by themselves
+   * (the client filing a complaint is describing what went wrong; a critical complaint is
+   * escalated by the complaint flow itself). The run restarts when they leave the dialog.
+   */
+  calmDialogIds?: string[];
 }
 
 interface SentimentMemory { negativeInARow: number }
@@ -31,12 +39,14 @@ interface SentimentMemory { negativeInARow: number }
  */
 export class HandoffRelayMiddleware implements Middleware {
   private readonly memory: StatePropertyAccessor<SentimentMemory>;
+  private readonly dialogState: StatePropertyAccessor<DialogState>;
 
   constructor(private readonly options: HandoffRelayMiddlewareOptions) {
     for (const key of ['handoff', 'conversationState', 'localizer', 'interruptions', 'sentiment', 'logger'] as const) {
       if (!options?.[key]) throw new Error(`HandoffRelayMiddleware needs ${key}`);
     }
     this.memory = options.conversationState.createProperty<SentimentMemory>('handoffSentiment');
+    this.dialogState = options.conversationState.createProperty<DialogState>('dialogState');
   }
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
@@ -72,6 +82,10 @@ export class HandoffRelayMiddleware implements Middleware {
     const { activity } = context;
     const language = resolveLanguage({ locale: activity.locale, text });
     const memory = await this.memory.get(context, { negativeInARow: 0 });
+    if (await this.inCalmDialog(context)) {
+      memory.negativeInARow = 0;
+      return false;
+    }
     const observed = this.options.sentiment.observe(memory.negativeInARow, text, language);
     memory.negativeInARow = observed.escalate ? 0 : observed.streak;
     if (!observed.escalate) return false;
@@ -84,6 +98,13 @@ export class HandoffRelayMiddleware implements Middleware {
     if (opened) await this.initiate(context, opened);
     await this.options.conversationState.saveChanges(context, false);
     return true;
+  }
+
+  private async inCalmDialog(context: TurnContext): Promise<boolean> {
+    const calm = this.options.calmDialogIds;
+    if (!calm?.length) return false;
+    const active = activeDialogIds(await this.dialogState.get(context));
+    return active.some((id) => calm.includes(id));
   }
 
   /** Bot Framework's handoff name, so a channel that supports handoff knows the client now waits for a person. */

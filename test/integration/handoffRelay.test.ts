@@ -125,6 +125,21 @@ describe('Handoff relay over HTTP (Redis + Mongo)', () => {
     expect(third.find((r) => r.type === 'event')).toMatchObject({ name: 'handoff.initiate', value: { reason: 'negative_sentiment' } });
     expect((await caseOf(id)).reason).toBe('negative_sentiment');
   });
+
+  test('When a client vents while filing a complaint, then the complaint goes on to its reference and nobody is queued mid-complaint', async () => {
+    const id = `handoff-vent-complaint-${Date.now()}`;
+    expect(texts(await talk(id, '我要投诉'))).toContain('投诉哪一类');
+    await talk(id, '收费问题');
+    expect(texts(await talk(id, '太差了，气死我了'))).toMatch(/至少|10/);
+    expect(texts(await talk(id, '你们乱收费太差了，很不满意，浪费时间，一直没人解释'))).toContain('紧急程度');
+    expect(texts(await talk(id, '烦死了，太差了'))).toMatch(/“高”/);
+    await talk(id, '高');
+    await talk(id, '13812345678');
+    const filed = texts(await talk(id, '确认提交'));
+    expect(filed).toMatch(/CMP-\d{8}-[A-Z2-9]{4}/);
+    expect(filed).not.toContain('为您转接人工客服');
+    expect(await desk.openCaseFor('emulator', id)).toBeUndefined();
+  });
 });
 
 describe('Handoff outside staff hours (embedded storage)', () => {
