@@ -74,6 +74,8 @@ export interface Campaign {
   updatedAt: Date;
   launchedAt?: Date;
   completedAt?: Date;
+  /** Set once every recipient of the launch is stored; until then the launch may be resumed (idempotently). */
+  materialisedAt?: Date;
 }
 
 /** What a supervisor sends to create or edit a draft (validated by the campaign service). */
@@ -119,6 +121,11 @@ export interface CampaignRecipient {
   /** The conversation the message went to. */
   channelId?: string;
   conversationId?: string;
+  /**
+   * Copied from the campaign at launch: true when it asks the client for feedback (a survey, or a
+   * message followed by the CSAT question). Only these count toward the frequency cap.
+   */
+  asksForFeedback?: boolean;
 }
 
 /** Counts of recipients per state (every state present, 0 when none). */

@@ -1,0 +1,160 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import {
+  RECIPIENT_STATES,
+  type CampaignRecipient,
+  type CampaignRecipientRepository,
+  type RecipientCounts,
+  type RecipientState,
+} from '../../services/campaigns/campaign';
+import { RECIPIENT_INSERT_BATCH, definedOnly, recipientDocument, recipientKey, toRecipient } from './campaignRecords';
+
+type RecipientDocument = CampaignRecipient & { _id: string };
+
+/** Who won attempt n at sending to a recipient: `_id` is `<campaignId>:<customerId>:<attempt>`, unique. */
+interface RecipientClaim {
+  _id: string;
+  campaignId: string;
+  customerId: string;
+  claimedBy: string;
+  claimedAt: Date;
+}
+
+const recipientSchema = new Schema<RecipientDocument>({
+  _id: { type: String, required: true },
+  campaignId: { type: String, required: true },
+  customerId: { type: String, required: true },
+  state: { type: String, required: true, enum: RECIPIENT_STATES },
+  seq: { type: Number, required: true },
+}, { versionKey: false, strict: false, _id: false });
+// nextPending / counts / staleSending walk one campaign's states; the cap and opt-out look by customer.
+recipientSchema.index({ campaignId: 1, state: 1, seq: 1 });
+recipientSchema.index({ campaignId: 1, seq: 1 });
+recipientSchema.index({ customerId: 1, state: 1 });
+recipientSchema.index({ customerId: 1, asksForFeedback: 1, sentAt: -1 });
+
+const claimSchema = new Schema<RecipientClaim>({
+  _id: { type: String, required: true },
+  campaignId: { type: String, required: true },
+  customerId: { type: String, required: true },
+  claimedBy: { type: String, required: true },
+  claimedAt: { type: Date, required: true },
+}, { versionKey: false, _id: false });
+
+const DUPLICATE_KEY = 11000;
+
+/**
+ * Campaign recipients in MongoDB (FerretDB-compatible). `_id` is `<campaignId>:<customerId>`,
+ * so the key itself keeps a customer in a campaign once. A send is claimed by a unique insert
+ * into `CampaignRecipientClaim` for the recipient's current attempt (FerretDB 1.x lets two
+ * guarded updates both win); only the winner then moves the record to 'sending'.
+ */
+export class MongoCampaignRecipientRepository implements CampaignRecipientRepository {
+  private readonly recipients: Model<RecipientDocument>;
+  private readonly claims: Model<RecipientClaim>;
+  private indexes: Promise<unknown> | undefined;
+
+  constructor(connection: Connection) {
+    if (!connection) throw new Error('MongoCampaignRecipientRepository needs a mongoose connection');
+    this.recipients = connection.models.CampaignRecipient ?? connection.model<RecipientDocument>('CampaignRecipient', recipientSchema);
+    this.claims = connection.models.CampaignRecipientClaim ?? connection.model<RecipientClaim>('CampaignRecipientClaim', claimSchema);
+  }
+
+  async insertMany(recipients: CampaignRecipient[]): Promise<number> {
+    await this.ensureIndexes();
+    let added = 0;
+    for (let i = 0; i < recipients.length; i += RECIPIENT_INSERT_BATCH) {
+      const batch = recipients.slice(i, i + RECIPIENT_INSERT_BATCH).map(recipientDocument);
+      try {
+        added += (await this.recipients.collection.insertMany(batch as never[], { ordered: false })).insertedCount;
+      } catch (error) {
+        added += batch.length - duplicateCount(error, batch.length);
+      }
+    }
+    return added;
+  }
+
+  async get(campaignId: string, customerId: string): Promise<CampaignRecipient | undefined> {
+    const doc = await this.recipients.findOne({ _id: recipientKey(campaignId, customerId) }).lean();
+    return doc ? toRecipient(doc) : undefined;
+  }
+
+  async nextPending(campaignId: string, afterSeq: number, limit: number, now: Date): Promise<CampaignRecipient[]> {
+    const docs = await this.recipients.find({
+      campaignId, state: 'pending', seq: { $gt: afterSeq },
+      $or: [{ notBefore: { $exists: false } }, { notBefore: null }, { notBefore: { $lte: now } }],
+    }).sort({ seq: 1 }).limit(limit).lean();
+    return docs.map(toRecipient);
+  }
+
+  async claim(campaignId: string, customerId: string, claimer: string, at: Date): Promise<boolean> {
+    await this.ensureIndexes();
+    const recipient = await this.recipients.findOne({ _id: recipientKey(campaignId, customerId) }).lean();
+    if (recipient?.state !== 'pending') return false;
+    // Attempts only grow, so a claimer working from a stale read collides with the winner's claim.
+    const attempt = recipient.attempts ?? 0;
+    try {
+      await this.claims.collection.insertOne({ _id: `${recipientKey(campaignId, customerId)}:${attempt}`, campaignId, customerId, claimedBy: claimer, claimedAt: at } as never);
+    } catch (error) {
+      if ((error as { code?: number }).code === DUPLICATE_KEY) return false;
+      throw error;
+    }
+    await this.recipients.collection.updateOne({ _id: recipientKey(campaignId, customerId) } as never, { $set: { state: 'sending', claimedBy: claimer, claimedAt: at, attempts: attempt + 1 } });
+    return true;
+  }
+
+  async update(campaignId: string, customerId: string, fields: Partial<CampaignRecipient>): Promise<void> {
+    const { campaignId: _c, customerId: _u, ...rest } = fields;
+    const set = definedOnly(rest);
+    if (!Object.keys(set).length) return;
+    await this.recipients.collection.updateOne({ _id: recipientKey(campaignId, customerId) } as never, { $set: set });
+  }
+
+  async *stream(campaignId: string): AsyncIterable<CampaignRecipient> {
+    const cursor = this.recipients.find({ campaignId }).sort({ seq: 1 }).lean().cursor({ batchSize: RECIPIENT_INSERT_BATCH });
+    try {
+      for await (const doc of cursor) yield toRecipient(doc as Record<string, any>);
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  async counts(campaignId: string): Promise<RecipientCounts> {
+    const counts = Object.fromEntries(RECIPIENT_STATES.map((s) => [s, 0])) as RecipientCounts;
+    const groups = await this.recipients.aggregate<{ _id: RecipientState; n: number }>([
+      { $match: { campaignId } },
+      { $group: { _id: '$state', n: { $sum: 1 } } },
+    ]);
+    for (const g of groups) if (g._id in counts) counts[g._id] = g.n;
+    return counts;
+  }
+
+  async staleSending(campaignId: string, before: Date): Promise<CampaignRecipient[]> {
+    const docs = await this.recipients.find({ campaignId, state: 'sending', claimedAt: { $lt: before } }).sort({ seq: 1 }).lean();
+    return docs.map(toRecipient);
+  }
+
+  async lastSurveySentAt(customerId: string): Promise<Date | undefined> {
+    const doc = await this.recipients.findOne({ customerId, asksForFeedback: true, sentAt: { $exists: true } }).sort({ sentAt: -1 }).lean();
+    return doc?.sentAt ? new Date(doc.sentAt) : undefined;
+  }
+
+  async findByCustomer(customerId: string, states?: RecipientState[]): Promise<CampaignRecipient[]> {
+    const query: Record<string, unknown> = { customerId };
+    if (states) query.state = { $in: states };
+    return (await this.recipients.find(query).sort({ campaignId: 1 }).lean()).map(toRecipient);
+  }
+
+  private ensureIndexes(): Promise<unknown> {
+    this.indexes ??= Promise.all([this.recipients.init(), this.claims.init()]);
+    return this.indexes;
+  }
+}
+
+/** How many inserts of an unordered insertMany failed on the unique key; rethrows any other failure. */
+function duplicateCount(error: unknown, batchSize: number): number {
+  const raw = (error as { writeErrors?: unknown }).writeErrors;
+  const writeErrors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Array<{ code?: number; err?: { code?: number } }>;
+  if (!writeErrors.length && (error as { code?: number }).code === DUPLICATE_KEY && batchSize === 1) return 1;
+  if (!writeErrors.length || writeErrors.some((e) => (e.code ?? e.err?.code) !== DUPLICATE_KEY)) throw error;
+  return writeErrors.length;
+}
