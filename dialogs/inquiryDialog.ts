@@ -50,7 +50,7 @@ export type InquiryDialogResult =
 /** What the inquiry dialog needs besides the interruption handling. */
 export interface InquiryDialogDependencies extends InterruptionDependencies {
   knowledgeBase: KnowledgeBase;
-  feedback: Pick<InquiryFeedbackService, 'record'>;
+  feedback: Pick<InquiryFeedbackService, 'record'> & Partial<Pick<InquiryFeedbackService, 'recordUnanswered'>>;
   applications: LoanApplicationLookup;
 }
 
@@ -122,7 +122,12 @@ export class InquiryDialog extends InterruptibleDialog {
     const suggestions = this.inquiry.knowledgeBase.search(round.question, turnLanguage(step.context), 3, round.shown);
     if (suggestions.length === 0) {
       if (round.shown.length > 0) return this.endUnhelpful(step, round, 'inquiry.sorryNoAlternatives');
-      // Nothing similar: the caller (the main dialog) answers the miss, with its menu.
+      // Nothing similar: recorded for the dashboard's top unanswered questions (never failing the
+      // turn), and the caller (the main dialog) answers the miss, with its menu.
+      const { activity } = step.context;
+      await this.inquiry.feedback.recordUnanswered?.({
+        question: round.question, language: turnLanguage(step.context), channelId: activity.channelId, userId: activity.from.id, conversationId: activity.conversation.id,
+      })?.catch(() => undefined);
       return step.endDialog({ outcome: 'no_match' } satisfies InquiryDialogResult);
     }
     const articleIds = suggestions.map((s) => s.article.id);

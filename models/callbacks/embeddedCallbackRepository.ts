@@ -1,7 +1,7 @@
 import type { EmbeddedDatabase } from '../embedded/embeddedDatabase';
 import {
   slotKey,
-  type BookOutcome, type Callback, type CallbackRepository, type NewCallback, type RescheduleOutcome,
+  type BookOutcome, type Callback, type CallbackAnalyticsQueries, type CallbackRepository, type NewCallback, type RescheduleOutcome,
 } from '../../services/callbacks/callbackRepository';
 import { dueReminderFilter } from './reminderQueries';
 
@@ -12,7 +12,7 @@ interface SlotDocument { _id: string; booked: number }
  * the same conditional single-document updates that make the Mongo implementation safe
  * make this one safe too; the code mirrors it step for step on purpose.
  */
-export class EmbeddedCallbackRepository implements CallbackRepository {
+export class EmbeddedCallbackRepository implements CallbackRepository, CallbackAnalyticsQueries {
   private ready: Promise<void> | undefined;
 
   constructor(private readonly db: EmbeddedDatabase) {
@@ -40,6 +40,16 @@ export class EmbeddedCallbackRepository implements CallbackRepository {
 
   async listBooked(channelId: string, userId: string, from: Date): Promise<Callback[]> {
     const docs = await (await this.callbacks()).findAsync({ channelId, userId, status: 'booked', slotStart: { $gte: from } }).sort({ slotStart: 1 });
+    return docs.map(toCallback);
+  }
+
+  async listForUser(channelId: string, userId: string): Promise<Callback[]> {
+    const docs = await (await this.callbacks()).findAsync({ channelId, userId }).sort({ slotStart: 1, reference: 1 });
+    return docs.map(toCallback);
+  }
+
+  async listBySlotBetween(from: Date, to: Date): Promise<Callback[]> {
+    const docs = await (await this.callbacks()).findAsync({ slotStart: { $gte: from, $lt: to } }).sort({ slotStart: 1, reference: 1 });
     return docs.map(toCallback);
   }
 

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import {
   slotKey,
-  type BookOutcome, type Callback, type CallbackRepository, type NewCallback, type RescheduleOutcome,
+  type BookOutcome, type Callback, type CallbackAnalyticsQueries, type CallbackRepository, type NewCallback, type RescheduleOutcome,
 } from '../../services/callbacks/callbackRepository';
 import { dueReminderFilter } from './reminderQueries';
 
@@ -71,7 +71,7 @@ const claimSchema = new Schema<ReminderClaim>({
  * and on MongoDB alike is the unique `_id` on insert, so every "only one may win" decision
  * here is an insert: a seat document per taken seat, a claim document per reminder attempt.
  */
-export class MongoCallbackRepository implements CallbackRepository {
+export class MongoCallbackRepository implements CallbackRepository, CallbackAnalyticsQueries {
   private readonly callbacks: Model<StoredCallback>;
   private readonly seats: Model<CallbackSeat>;
   private readonly claims: Model<ReminderClaim>;
@@ -107,6 +107,16 @@ export class MongoCallbackRepository implements CallbackRepository {
 
   async listBooked(channelId: string, userId: string, from: Date): Promise<Callback[]> {
     const docs = await this.callbacks.find({ channelId, userId, status: 'booked', slotStart: { $gte: from } }).sort({ slotStart: 1 }).lean();
+    return docs.map(clean);
+  }
+
+  async listForUser(channelId: string, userId: string): Promise<Callback[]> {
+    const docs = await this.callbacks.find({ channelId, userId }).sort({ slotStart: 1, reference: 1 }).lean();
+    return docs.map(clean);
+  }
+
+  async listBySlotBetween(from: Date, to: Date): Promise<Callback[]> {
+    const docs = await this.callbacks.find({ slotStart: { $gte: from, $lt: to } }).sort({ slotStart: 1, reference: 1 }).lean();
     return docs.map(clean);
   }
 

@@ -3,6 +3,7 @@ import {
   assertSafeFieldName,
   type SurveyAnswerValue,
   type SurveyResponseMeta,
+  type SurveyResponseAnalyticsQueries,
   type SurveyResponseRecord,
   type SurveyResponseRepository,
 } from '../../services/surveys/surveyResponseRepository';
@@ -14,7 +15,7 @@ const COLLECTION = 'surveyResponses';
  * so the upsert below is atomic like Mongo's; the unique index on the compound key is the
  * same guarantee the Mongo index gives.
  */
-export class EmbeddedSurveyResponseRepository implements SurveyResponseRepository {
+export class EmbeddedSurveyResponseRepository implements SurveyResponseRepository, SurveyResponseAnalyticsQueries {
   private ready: Promise<void> | undefined;
 
   constructor(private readonly db: EmbeddedDatabase) {
@@ -59,6 +60,25 @@ export class EmbeddedSurveyResponseRepository implements SurveyResponseRepositor
     const store = await this.store();
     const docs = await store.findAsync({ surveyId }).sort({ createdAt: 1 });
     return docs.map(toRecord);
+  }
+
+  async listByRespondent(respondentKey: string, since: Date): Promise<SurveyResponseRecord[]> {
+    const store = await this.store();
+    const docs = await store.findAsync({ respondentKey, updatedAt: { $gte: since } }).sort({ updatedAt: 1 });
+    return docs.map(toRecord);
+  }
+
+  /** NeDB keeps the data in memory anyway: one query, handed out one record at a time. */
+  async *streamBySurvey(surveyId: string): AsyncIterable<SurveyResponseRecord> {
+    const store = await this.store();
+    const docs = await store.findAsync({ surveyId }).sort({ respondentKey: 1 });
+    for (const doc of docs) yield toRecord(doc);
+  }
+
+  async *streamUpdatedBetween(from: Date, to: Date): AsyncIterable<SurveyResponseRecord> {
+    const store = await this.store();
+    const docs = await store.findAsync({ updatedAt: { $gte: from, $lt: to } }).sort({ updatedAt: 1 });
+    for (const doc of docs) yield toRecord(doc);
   }
 
   private async store() {

@@ -3,6 +3,7 @@ import {
   assertSafeFieldName,
   type SurveyAnswerValue,
   type SurveyResponseMeta,
+  type SurveyResponseAnalyticsQueries,
   type SurveyResponseRecord,
   type SurveyResponseRepository,
 } from '../../services/surveys/surveyResponseRepository';
@@ -28,6 +29,9 @@ const responseSchema = new Schema<ResponseHeader>({
 }, { versionKey: false, minimize: false });
 responseSchema.index({ surveyId: 1, respondentKey: 1 }, { unique: true });
 responseSchema.index({ surveyId: 1, createdAt: 1 });
+// Analytics: a client's recent answers, and answers by date.
+responseSchema.index({ respondentKey: 1, updatedAt: 1 });
+responseSchema.index({ updatedAt: 1 });
 
 const answerSchema = new Schema<AnswerDocument>({
   surveyId: { type: String, required: true },
@@ -48,7 +52,7 @@ answerSchema.index({ surveyId: 1, respondentKey: 1, questionId: 1 }, { unique: t
  * `$set` of different fields kept 3). Inserts guarded by a unique index are atomic there, so
  * an answer is an insert, and answering again updates only that question's document.
  */
-export class MongoSurveyResponseRepository implements SurveyResponseRepository {
+export class MongoSurveyResponseRepository implements SurveyResponseRepository, SurveyResponseAnalyticsQueries {
   private readonly responses: Model<ResponseHeader>;
   private readonly answers: Model<AnswerDocument>;
   private indexes: Promise<unknown> | undefined;
@@ -94,12 +98,63 @@ export class MongoSurveyResponseRepository implements SurveyResponseRepository {
     return headers.map((h) => toRecord(h, answers.filter((a) => a.respondentKey === h.respondentKey)));
   }
 
+  async listByRespondent(respondentKey: string, since: Date): Promise<SurveyResponseRecord[]> {
+    const headers = await this.responses.find({ respondentKey, updatedAt: { $gte: since } }, { _id: 0 }).sort({ updatedAt: 1 }).lean();
+    if (headers.length === 0) return [];
+    const answers = await this.answers.find({ respondentKey, surveyId: { $in: [...new Set(headers.map((h) => h.surveyId))] } }).lean();
+    return headers.map((h) => toRecord(h, answers.filter((a) => a.surveyId === h.surveyId)));
+  }
+
+  /**
+   * Walks the headers and the answers of the survey with two cursors, both in respondent key
+   * order, and joins them as it goes: memory stays one response, whatever the survey's size.
+   */
+  async *streamBySurvey(surveyId: string): AsyncIterable<SurveyResponseRecord> {
+    const headers = this.responses.find({ surveyId }, { _id: 0 }).sort({ respondentKey: 1 }).lean().cursor();
+    const answers = this.answers.find({ surveyId }).sort({ respondentKey: 1 }).lean().cursor();
+    let pending = (await answers.next()) as AnswerDocument | null;
+    try {
+      for await (const header of headers) {
+        const own: AnswerDocument[] = [];
+        while (pending && pending.respondentKey < header.respondentKey) pending = (await answers.next()) as AnswerDocument | null;
+        while (pending && pending.respondentKey === header.respondentKey) {
+          own.push(pending);
+          pending = (await answers.next()) as AnswerDocument | null;
+        }
+        yield toRecord(header, own);
+      }
+    } finally {
+      await answers.close();
+    }
+  }
+
+  /** Headers in pages of {@link ANSWER_BATCH}, each page's answers in one query. */
+  async *streamUpdatedBetween(from: Date, to: Date): AsyncIterable<SurveyResponseRecord> {
+    const headers = this.responses.find({ updatedAt: { $gte: from, $lt: to } }, { _id: 0 }).sort({ updatedAt: 1 }).lean().cursor();
+    let page: Array<Record<string, any>> = [];
+    const flush = async (): Promise<SurveyResponseRecord[]> => {
+      const keys = [...new Set(page.map((h) => h.respondentKey as string))];
+      const answers = await this.answers.find({ respondentKey: { $in: keys } }).lean();
+      const records = page.map((h) => toRecord(h, answers.filter((a) => a.surveyId === h.surveyId && a.respondentKey === h.respondentKey)));
+      page = [];
+      return records;
+    };
+    for await (const header of headers) {
+      page.push(header);
+      if (page.length >= ANSWER_BATCH) yield* await flush();
+    }
+    if (page.length) yield* await flush();
+  }
+
   /** The unique indexes must exist before the first upsert, or concurrent first answers could both insert. */
   private ensureIndexes(): Promise<unknown> {
     this.indexes ??= Promise.all([this.responses.init(), this.answers.init()]);
     return this.indexes;
   }
 }
+
+/** How many responses' answers are fetched in one query when streaming by date. */
+const ANSWER_BATCH = 200;
 
 /** Two upserts racing to insert: the unique index lets one win, and ours becomes an update. */
 async function retryOnDuplicate<T>(write: () => Promise<T>): Promise<T> {

@@ -1,9 +1,9 @@
 import { AppError } from '../../services/appError';
 import type { EmbeddedDatabase } from '../embedded/embeddedDatabase';
-import { OPEN_STATUSES, REFERENCE_ATTEMPTS, type NewTicket, type Ticket, type TicketRepository } from '../../services/tickets/ticketRepository';
+import { OPEN_STATUSES, REFERENCE_ATTEMPTS, type NewTicket, type Ticket, type TicketAnalyticsQueries, type TicketRepository } from '../../services/tickets/ticketRepository';
 
 /** Tickets in the embedded database; a unique index on `reference` stands in for Mongo's. */
-export class EmbeddedTicketRepository implements TicketRepository {
+export class EmbeddedTicketRepository implements TicketRepository, TicketAnalyticsQueries {
   private ready: Promise<void> | undefined;
 
   constructor(private readonly db: EmbeddedDatabase) {
@@ -33,6 +33,12 @@ export class EmbeddedTicketRepository implements TicketRepository {
   async listOpenForUser(channelId: string, userId: string): Promise<Ticket[]> {
     const store = await this.store();
     const docs = await store.findAsync({ channelId, userId, status: { $in: [...OPEN_STATUSES] } }).sort({ createdAt: -1 });
+    return docs.map(strip);
+  }
+
+  async listCreatedBetween(from: Date, to: Date): Promise<Ticket[]> {
+    const store = await this.store();
+    const docs = await store.findAsync({ createdAt: { $gte: from, $lt: to } }).sort({ createdAt: 1, reference: 1 });
     return docs.map(strip);
   }
 

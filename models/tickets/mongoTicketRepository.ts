@@ -2,7 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { AppError } from '../../services/appError';
 import {
   COMPLAINT_CATEGORIES, OPEN_STATUSES, REFERENCE_ATTEMPTS, SEVERITIES, TICKET_STATUSES,
-  type NewTicket, type Ticket, type TicketRepository,
+  type NewTicket, type Ticket, type TicketAnalyticsQueries, type TicketRepository,
 } from '../../services/tickets/ticketRepository';
 import { isReference } from '../../services/tickets/referenceGenerator';
 import { MAX_DESCRIPTION_LENGTH } from '../../services/tickets/complaintService';
@@ -32,9 +32,11 @@ ticketSchema.index({ reference: 1 }, { unique: true });
 ticketSchema.index({ channelId: 1, userId: 1, createdAt: -1 });
 // Staff work the queue by due time.
 ticketSchema.index({ status: 1, slaDueAt: 1 });
+// The dashboard reads complaints by filing date.
+ticketSchema.index({ createdAt: 1 });
 
 /** Tickets in MongoDB; uniqueness of references comes from the unique index (E11000 → next reference). */
-export class MongoTicketRepository implements TicketRepository {
+export class MongoTicketRepository implements TicketRepository, TicketAnalyticsQueries {
   private readonly model: Model<Ticket>;
   private readonly indexed: Promise<unknown>;
 
@@ -68,6 +70,11 @@ export class MongoTicketRepository implements TicketRepository {
 
   async listOpenForUser(channelId: string, userId: string): Promise<Ticket[]> {
     const docs = await this.model.find({ channelId, userId, status: { $in: [...OPEN_STATUSES] } }).sort({ createdAt: -1 }).lean();
+    return docs.map(toTicket);
+  }
+
+  async listCreatedBetween(from: Date, to: Date): Promise<Ticket[]> {
+    const docs = await this.model.find({ createdAt: { $gte: from, $lt: to } }).sort({ createdAt: 1, reference: 1 }).lean();
     return docs.map(toTicket);
   }
 }

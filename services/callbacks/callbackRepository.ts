@@ -81,6 +81,14 @@ export interface CallbackRepository {
   releaseOrphanSeats(takenBefore: Date): Promise<number>;
 }
 
+/** Read-only queries for the relationship analytics (churn risk, dashboard); both stores implement them. */
+export interface CallbackAnalyticsQueries {
+  /** Every callback of one chat user, whatever its status, earliest slot first. */
+  listForUser(channelId: string, userId: string): Promise<Callback[]>;
+  /** Every callback whose slot starts in [from, to), earliest first. */
+  listBySlotBetween(from: Date, to: Date): Promise<Callback[]>;
+}
+
 /** The key a slot's seat counter is stored under. */
 export function slotKey(slotStart: Date): string {
   return slotStart.toISOString();

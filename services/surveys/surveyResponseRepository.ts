@@ -37,6 +37,16 @@ export interface SurveyResponseRepository {
   listBySurvey(surveyId: string): Promise<SurveyResponseRecord[]>;
 }
 
+/** Read-only queries for the relationship analytics (churn risk, campaign results, dashboard); both stores implement them. */
+export interface SurveyResponseAnalyticsQueries {
+  /** Every response of one respondent (any survey) last updated at or after `since`, oldest first. */
+  listByRespondent(respondentKey: string, since: Date): Promise<SurveyResponseRecord[]>;
+  /** Every response to a survey, one at a time (in respondent key order), without loading them all. */
+  streamBySurvey(surveyId: string): AsyncIterable<SurveyResponseRecord>;
+  /** Every response (any survey) last updated in [from, to), one at a time. */
+  streamUpdatedBetween(from: Date, to: Date): AsyncIterable<SurveyResponseRecord>;
+}
+
 /**
  * Who a response belongs to: the customer when the bank knows them (so one client answering
  * from Teams and Web Chat has one response), else the channel user.

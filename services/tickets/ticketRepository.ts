@@ -50,6 +50,12 @@ export interface TicketRepository {
   listOpenForUser(channelId: string, userId: string): Promise<Ticket[]>;
 }
 
+/** Read-only queries for the relationship analytics (dashboard); both stores implement them. */
+export interface TicketAnalyticsQueries {
+  /** Every ticket filed in [from, to), oldest first. */
+  listCreatedBetween(from: Date, to: Date): Promise<Ticket[]>;
+}
+
 /** How many references to draw before giving up: 31^4 ≈ 920k per day makes even 2 collisions in a row rare. */
 export const REFERENCE_ATTEMPTS = 5;
 
