@@ -1,0 +1,165 @@
+/**
+ * Puts a campaign's message or survey into the client's most recent conversation, as a
+ * proactive turn that starts the campaign dialog (so the client's next message answers it).
+ */
+import type { CloudAdapter, ConversationReference, ConversationState, TurnContext } from 'botbuilder';
+import type { DialogState } from 'botbuilder-dialogs';
+import type { Logger } from './logger';
+import type { Language } from '../services/i18n/localizer';
+import type { Conversation, ConversationRepository } from '../models/conversations/conversationRepository';
+import type { CampaignDelivery, DeliveryRequest, DeliveryResult } from '../services/campaigns/campaignSender';
+import { AppError } from '../services/appError';
+import { activeDialogIds } from '../dialogs/activeDialogs';
+import { MAIN_DIALOG } from '../dialogs/mainDialog';
+import { CAMPAIGN_DIALOG, type CampaignDialogOptions } from '../dialogs/campaignDialogOptions';
+
+/** Starts a dialog on a proactive turn (the bot's `beginDialogOutsideTurn`). */
+export type BeginDialogOutsideTurn = (context: TurnContext, dialogId: string, options: object, language: Language) => Promise<void>;
+
+export interface BotCampaignDeliveryOptions {
+  adapter: CloudAdapter;
+  /** The bot's app id ('' locally). */
+  appId: string;
+  conversations: ConversationRepository;
+  conversationState: ConversationState;
+  /** Whether the conversation has a handoff case open (queued or with staff). */
+  handoff: { openCaseFor(channelId: string, conversationId: string): Promise<{ status: string } | undefined> };
+  beginDialogOutsideTurn: BeginDialogOutsideTurn;
+  logger: Logger;
+  /** Attempts for a 429 or 5xx from the channel (default 4). */
+  maxAttempts?: number;
+  /** First backoff in ms, doubled per attempt, unless the channel sends Retry-After (default 500). */
+  backoffMs?: number;
+  /** Longest wait honoured from a Retry-After header (default 30 000 ms). */
+  maxRetryAfterMs?: number;
+  /** A dialog is "in progress" when the client wrote within this window; older ones are abandoned (default 30 min). */
+  activeDialogWindowMs?: number;
+  now?: () => Date;
+}
+
+/** Dialog ids that are the idle main menu, not a flow the client is in. */
+const IDLE_DIALOG_IDS = new Set([MAIN_DIALOG, `${MAIN_DIALOG}.route`]);
+
+/**
+ * {@link CampaignDelivery} over the Bot Framework: finds the client's most recent conversation
+ * with a stored reference, and in one proactive turn (which runs the adapter's middleware, so
+ * the conversation lock is held and the send never interleaves with a client's turn):
+ * defers when the client is in a handoff or in the middle of another dialog, else claims the
+ * recipient and starts {@link CAMPAIGN_DIALOG} in the client's language.
+ *
+ * Channel errors: 403/404 → AppError 'unreachable' (reason `channel_403`/`channel_404`); 429 and
+ * 5xx are retried per activity with backoff honouring Retry-After, then thrown.
+ */
+export class BotCampaignDelivery implements CampaignDelivery {
+  private readonly maxAttempts: number;
+  private readonly backoffMs: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly activeDialogWindowMs: number;
+  private readonly now: () => Date;
+  private readonly dialogState;
+
+  constructor(private readonly options: BotCampaignDeliveryOptions) {
+    for (const key of ['adapter', 'conversations', 'conversationState', 'handoff', 'beginDialogOutsideTurn', 'logger'] as const) {
+      if (!options?.[key]) throw new Error(`BotCampaignDelivery needs ${key}`);
+    }
+    this.maxAttempts = options.maxAttempts ?? 4;
+    this.backoffMs = options.backoffMs ?? 500;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+    this.activeDialogWindowMs = options.activeDialogWindowMs ?? 30 * 60_000;
+    this.now = options.now ?? (() => new Date());
+    this.dialogState = options.conversationState.createProperty<DialogState>('dialogState');
+  }
+
+  async deliver(request: DeliveryRequest): Promise<DeliveryResult> {
+    const conversation = await this.latestConversation(request);
+    if (!conversation) throw new AppError('unreachable', 'the client has no conversation the bot can write to', 404, { reason: 'no_reference' });
+    const { channelId, conversationId } = conversation;
+    const open = await this.options.handoff.openCaseFor(channelId, conversationId);
+    if (open && open.status !== 'closed' && open.status !== 'bot') return { outcome: 'busy', reason: `handoff_${open.status}` };
+
+    let result: DeliveryResult | undefined;
+    let failure: unknown;
+    await this.options.adapter.continueConversationAsync(this.options.appId, conversation.reference as ConversationReference, async (context) => {
+      // Errors are carried out by hand: thrown here they would reach onTurnError, which apologises to the client.
+      try {
+        if (await this.inDialog(context, conversation)) {
+          result = { outcome: 'busy', reason: 'dialog_active' };
+          return;
+        }
+        if (!(await request.claim())) {
+          result = { outcome: 'claimed_elsewhere' };
+          return;
+        }
+        context.onSendActivities((_ctx, _activities, next) => this.withRetries(next, conversationId));
+        const options: CampaignDialogOptions = {
+          campaignId: request.campaign.id,
+          customerId: request.customer.id,
+          kind: request.campaign.kind,
+          ...(request.campaign.surveyId ? { surveyId: request.campaign.surveyId } : {}),
+          ...(request.campaign.message ? { message: request.campaign.message } : {}),
+          ...(request.campaign.followWithCsat !== undefined ? { followWithCsat: request.campaign.followWithCsat } : {}),
+        };
+        await this.options.beginDialogOutsideTurn(context, CAMPAIGN_DIALOG, options, request.language);
+        result = { outcome: 'delivered', channelId, conversationId };
+      } catch (error) {
+        failure = error;
+      }
+    });
+    if (failure !== undefined) throw channelError(failure);
+    if (!result) throw new Error('the proactive turn did not run');
+    return result;
+  }
+
+  /** The customer's most recently active conversation that has a reference, across their chat identities. */
+  private async latestConversation(request: DeliveryRequest): Promise<Conversation | undefined> {
+    let latest: Conversation | undefined;
+    for (const user of request.customer.channelUsers ?? []) {
+      for (const conversation of await this.options.conversations.findByUser(user.channelId, user.userId)) {
+        if (!conversation.reference?.serviceUrl || conversation.status === 'closed') continue;
+        if (!latest || conversation.lastActivityAt.getTime() > latest.lastActivityAt.getTime()) latest = conversation;
+        break; // findByUser is most recent first
+      }
+    }
+    return latest;
+  }
+
+  /** The client is in the middle of a flow (other than the idle main menu) and wrote recently. */
+  private async inDialog(context: TurnContext, conversation: Conversation): Promise<boolean> {
+    const ids = activeDialogIds(await this.dialogState.get(context));
+    if (!ids.some((id) => !IDLE_DIALOG_IDS.has(id))) return false;
+    return this.now().getTime() - conversation.lastActivityAt.getTime() < this.activeDialogWindowMs;
+  }
+
+  /** Sends one activity, retrying 429 and 5xx (Retry-After honoured); 403/404 are not retried. */
+  private async withRetries<T>(send: () => Promise<T>, conversationId: string): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await send();
+      } catch (error) {
+        const status = statusOf(error);
+        const retryable = status === 429 || status >= 500 || status === 0;
+        if (!retryable || attempt >= this.maxAttempts) throw error;
+        const retryAfter = Number((error as any)?.response?.headers?.get?.('retry-after'));
+        const delay = Number.isFinite(retryAfter) && retryAfter >= 0 && (error as any)?.response?.headers?.get?.('retry-after') != null
+          ? Math.min(this.maxRetryAfterMs, retryAfter * 1000)
+          : this.backoffMs * 2 ** (attempt - 1);
+        this.options.logger.warn({ status, attempt, delay, conversationId }, 'campaign send failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+}
+
+function statusOf(error: unknown): number {
+  return Number((error as any)?.statusCode ?? (error as any)?.status ?? 0);
+}
+
+/** 403/404 from the channel mean the client removed the bot or the conversation is gone. */
+function channelError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  const status = statusOf(error);
+  if (status === 403 || status === 404) {
+    return new AppError('unreachable', 'the client can no longer be reached on this channel', 404, { reason: `channel_${status}` });
+  }
+  return error;
+}
