@@ -2,16 +2,27 @@ import crypto from 'node:crypto';
 import type { EmbeddedDatabase } from '../embedded/embeddedDatabase';
 import { AppError } from '../../services/appError';
 import {
+  DERIVED_FIELDS,
+  MAX_LIST_LIMIT,
   NEW_CUSTOMER_DEFAULTS,
+  TIER_RANK,
   channelUserKey,
+  customerWrite,
+  escapeRegExp,
+  normalizePhone,
   validateCustomerFields,
   type ChannelUser,
   type Customer,
   type CustomerFields,
+  type CustomerListOptions,
+  type CustomerQuery,
   type CustomerRepository,
+  type CustomerUpdate,
 } from '../../services/customers/customerRepository';
 
 const COLLECTION = 'customers';
+const PAGE = 500;
+const SORT_FIELD = { churnRisk: 'churnScore', name: 'name', company: 'company', tier: 'tierRank', lastContactAt: 'lastContactAt' } as const;
 
 /**
  * Customers in the embedded database. `channelKeys` (one string per linked chat identity)
@@ -20,21 +31,26 @@ const COLLECTION = 'customers';
 export class EmbeddedCustomerRepository implements CustomerRepository {
   private ready: Promise<unknown> | undefined;
 
-  constructor(private readonly db: EmbeddedDatabase) {
+  private readonly pageSize: number;
+
+  /** @param options.batchSize customers read per page when streaming an audience (default 500). */
+  constructor(private readonly db: EmbeddedDatabase, options: { batchSize?: number } = {}) {
     if (!db) throw new Error('EmbeddedCustomerRepository needs an EmbeddedDatabase');
+    this.pageSize = options.batchSize ?? PAGE;
   }
 
   async upsertByExternalId(externalId: string, fields: CustomerFields, at = new Date()): Promise<Customer> {
     if (!externalId) throw AppError.badRequest('customer_external_id_required', 'externalId is required');
     const store = await this.store();
-    const set = validateCustomerFields(fields) as Record<string, unknown>;
-    const { numAffected } = await store.updateAsync({ externalId }, { $set: { ...set, updatedAt: at } }, {});
+    const { set, unset } = customerWrite(validateCustomerFields(fields));
+    const change = { $set: { ...set, updatedAt: at }, ...(Object.keys(unset).length ? { $unset: unset } : {}) };
+    const { numAffected } = await store.updateAsync({ externalId }, change, {});
     if (numAffected === 0) {
       try {
         await store.insertAsync(newDocument({ ...set, externalId }, [], at));
       } catch (err) {
         if ((err as { errorType?: string }).errorType !== 'uniqueViolated') throw err;
-        await store.updateAsync({ externalId }, { $set: { ...set, updatedAt: at } }, {});
+        await store.updateAsync({ externalId }, change, {});
       }
     }
     return toCustomer((await store.findOneAsync({ externalId }))!);
@@ -44,7 +60,7 @@ export class EmbeddedCustomerRepository implements CustomerRepository {
     const store = await this.store();
     const { channelUsers = [], ...rest } = fields;
     try {
-      return toCustomer(await store.insertAsync(newDocument(validateCustomerFields(rest), channelUsers, at)));
+      return toCustomer(await store.insertAsync(newDocument(customerWrite(validateCustomerFields(rest)).set, channelUsers, at)));
     } catch (err) {
       if ((err as { errorType?: string }).errorType === 'uniqueViolated') throw AppError.conflict('channel_user_linked', 'That chat identity is already linked to another customer');
       throw err;
@@ -82,21 +98,89 @@ export class EmbeddedCustomerRepository implements CustomerRepository {
     return doc ? toCustomer(doc) : undefined;
   }
 
+  async update(customerId: string, fields: CustomerUpdate, at = new Date()): Promise<Customer> {
+    const store = await this.store();
+    const { set, unset } = customerWrite(validateCustomerFields(fields));
+    const { numAffected } = await store.updateAsync({ id: customerId }, { $set: { ...set, updatedAt: at }, ...(Object.keys(unset).length ? { $unset: unset } : {}) }, {});
+    if (numAffected === 0) throw AppError.notFound('customer_not_found', 'No such customer');
+    return toCustomer((await store.findOneAsync({ id: customerId }))!);
+  }
+
+  async findByPhone(phone: string): Promise<Customer[]> {
+    const normalized = normalizePhone(phone);
+    if (!normalized) return [];
+    const store = await this.store();
+    return (await store.findAsync({ phone: normalized }).sort({ id: 1 })).map(toCustomer);
+  }
+
+  async findByExternalIds(externalIds: string[]): Promise<Customer[]> {
+    if (!externalIds.length) return [];
+    const store = await this.store();
+    return (await store.findAsync({ externalId: { $in: externalIds } }).sort({ id: 1 })).map(toCustomer);
+  }
+
+  async *streamMatching(query: CustomerQuery): AsyncIterable<Customer> {
+    const store = await this.store();
+    const filter = matching(query);
+    let after: string | undefined;
+    for (;;) {
+      // Paged by id: each page is a fresh query, so memory holds one page whatever the audience size.
+      const page = await store.findAsync(after === undefined ? filter : { $and: [filter, { id: { $gt: after } }] }).sort({ id: 1 }).limit(this.pageSize);
+      for (const doc of page) yield toCustomer(doc);
+      if (page.length < this.pageSize) return;
+      after = page[page.length - 1].id;
+    }
+  }
+
+  async countMatching(query: CustomerQuery): Promise<number> {
+    const store = await this.store();
+    return store.countAsync(matching(query));
+  }
+
+  async list(options: CustomerListOptions): Promise<{ items: Customer[]; total: number }> {
+    const store = await this.store();
+    const q = options.q?.trim();
+    const pattern = q ? new RegExp(escapeRegExp(q), 'i') : undefined;
+    const filter = pattern ? { $or: ['name', 'company', 'externalId', 'phone'].map((field) => ({ [field]: { $regex: pattern } })) } : {};
+    const direction = options.order === 'desc' ? -1 : 1;
+    const offset = Math.max(0, options.offset ?? 0);
+    const limit = Math.min(MAX_LIST_LIMIT, Math.max(0, options.limit ?? 50));
+    const [items, total] = await Promise.all([
+      limit === 0 ? [] : store.findAsync(filter).sort({ [SORT_FIELD[options.sort ?? 'name']]: direction, id: 1 }).skip(offset).limit(limit),
+      store.countAsync(filter),
+    ]);
+    return { items: items.map(toCustomer), total };
+  }
+
   private async store() {
     const store = await this.db.collection(COLLECTION);
     this.ready ??= Promise.all([
       store.ensureIndexAsync({ fieldName: 'id', unique: true }),
       store.ensureIndexAsync({ fieldName: 'externalId', unique: true, sparse: true }),
       store.ensureIndexAsync({ fieldName: 'channelKeys', unique: true, sparse: true }),
+      store.ensureIndexAsync({ fieldName: 'phone' }),
     ]);
     await this.ready;
     return store;
   }
 }
 
+/** The NeDB filter of an audience (every criterion must hold). */
+function matching(query: CustomerQuery): Record<string, unknown> {
+  const all: Array<Record<string, unknown>> = [];
+  if (query.tiers) all.push({ tier: { $in: query.tiers } });
+  if (query.tagsAny) all.push({ tags: { $in: query.tagsAny } });
+  if (query.languages) all.push({ language: { $in: query.languages } });
+  if (query.relationshipManagers) all.push({ relationshipManager: { $in: query.relationshipManagers } });
+  if (query.lastContactBefore) all.push({ $or: [{ lastContactAt: { $lt: query.lastContactBefore } }, { lastContactAt: { $exists: false } }] });
+  return all.length ? { $and: all } : {};
+}
+
 function newDocument(fields: Record<string, unknown>, channelUsers: ChannelUser[], at: Date): Record<string, unknown> {
   return {
     ...NEW_CUSTOMER_DEFAULTS,
+    tierRank: TIER_RANK[NEW_CUSTOMER_DEFAULTS.tier],
+    churnScore: 0,
     tags: [...NEW_CUSTOMER_DEFAULTS.tags],
     consent: { ...NEW_CUSTOMER_DEFAULTS.consent },
     ...fields,
@@ -111,5 +195,6 @@ function newDocument(fields: Record<string, unknown>, channelUsers: ChannelUser[
 
 function toCustomer(doc: Record<string, any>): Customer {
   const { _id, channelKeys: _keys, ...rest } = doc;
+  for (const field of DERIVED_FIELDS) delete rest[field];
   return { ...rest, channelUsers: (rest.channelUsers ?? []).map((u: ChannelUser) => ({ channelId: u.channelId, userId: u.userId })) } as Customer;
 }

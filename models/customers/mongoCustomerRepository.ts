@@ -3,16 +3,30 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { AppError } from '../../services/appError';
 import {
   CUSTOMER_TIERS,
+  DERIVED_FIELDS,
+  MAX_LIST_LIMIT,
   NEW_CUSTOMER_DEFAULTS,
+  TIER_RANK,
   channelUserKey,
+  customerWrite,
+  escapeRegExp,
+  normalizePhone,
   validateCustomerFields,
   type ChannelUser,
   type Customer,
   type CustomerFields,
+  type CustomerListOptions,
+  type CustomerQuery,
   type CustomerRepository,
+  type CustomerUpdate,
 } from '../../services/customers/customerRepository';
 
-type CustomerDocument = Omit<Customer, 'channelUsers'>;
+type CustomerDocument = Omit<Customer, 'channelUsers'> & { tierRank?: number; churnScore?: number };
+
+const BATCH = 500;
+const SORT_FIELD = { churnRisk: 'churnScore', name: 'name', company: 'company', tier: 'tierRank', lastContactAt: 'lastContactAt' } as const;
+
+const churnSignalSchema = new Schema({ code: { type: String, required: true }, points: { type: Number, required: true }, detail: { type: String } }, { _id: false });
 
 interface ChannelLinkDocument extends ChannelUser {
   /** `${channelId}:${userId}`, unique: a chat identity belongs to one customer. */
@@ -36,11 +50,21 @@ const customerSchema = new Schema<CustomerDocument>({
     surveys: { type: Boolean, required: true, default: false },
     marketing: { type: Boolean, required: true, default: false },
   },
+  timeZone: { type: String },
+  lastContactAt: { type: Date },
+  optedOutAt: { type: Date },
+  churnRisk: {
+    type: new Schema({ score: { type: Number, required: true, min: 0, max: 100 }, signals: { type: [churnSignalSchema], default: [] }, computedAt: { type: Date, required: true } }, { _id: false }),
+  },
+  /** Sort keys of the console list (rank of the tier, churn score with none = 0); never returned. */
+  tierRank: { type: Number },
+  churnScore: { type: Number },
   createdAt: { type: Date, required: true },
   updatedAt: { type: Date, required: true },
 }, { versionKey: false });
 customerSchema.index({ id: 1 }, { unique: true });
 customerSchema.index({ externalId: 1 }, { unique: true, sparse: true });
+customerSchema.index({ phone: 1 });
 
 const channelLinkSchema = new Schema<ChannelLinkDocument>({
   key: { type: String, required: true },
@@ -65,8 +89,12 @@ export class MongoCustomerRepository implements CustomerRepository {
   private readonly links: Model<ChannelLinkDocument>;
   private indexes: Promise<unknown> | undefined;
 
-  constructor(connection: Connection) {
+  private readonly batchSize: number;
+
+  /** @param options.batchSize customers read per cursor batch when streaming an audience (default 500). */
+  constructor(connection: Connection, options: { batchSize?: number } = {}) {
     if (!connection) throw new Error('MongoCustomerRepository needs a mongoose connection');
+    this.batchSize = options.batchSize ?? BATCH;
     this.model = connection.models.Customer ?? connection.model<CustomerDocument>('Customer', customerSchema);
     this.links = connection.models.CustomerChannelLink ?? connection.model<ChannelLinkDocument>('CustomerChannelLink', channelLinkSchema);
   }
@@ -74,11 +102,14 @@ export class MongoCustomerRepository implements CustomerRepository {
   async upsertByExternalId(externalId: string, fields: CustomerFields, at = new Date()): Promise<Customer> {
     if (!externalId) throw AppError.badRequest('customer_external_id_required', 'externalId is required');
     await this.ensureIndexes();
-    const set = { ...validateCustomerFields(fields), updatedAt: at };
+    const write = customerWrite(validateCustomerFields(fields));
+    const set = { ...write.set, updatedAt: at };
     const onInsert = Object.fromEntries(Object.entries({
-      id: crypto.randomUUID(), createdAt: at, tier: NEW_CUSTOMER_DEFAULTS.tier, tags: [], consent: { ...NEW_CUSTOMER_DEFAULTS.consent },
+      id: crypto.randomUUID(), createdAt: at, tier: NEW_CUSTOMER_DEFAULTS.tier, tierRank: TIER_RANK[NEW_CUSTOMER_DEFAULTS.tier], churnScore: 0,
+      tags: [], consent: { ...NEW_CUSTOMER_DEFAULTS.consent },
     }).filter(([k]) => !(k in set)));
-    const upsert = () => this.model.findOneAndUpdate({ externalId }, { $set: set, $setOnInsert: onInsert }, { upsert: true, returnDocument: 'after', runValidators: true, lean: true });
+    const unset = Object.keys(write.unset).length ? { $unset: write.unset } : {};
+    const upsert = () => this.model.findOneAndUpdate({ externalId }, { $set: set, $setOnInsert: onInsert, ...unset }, { upsert: true, returnDocument: 'after', runValidators: true, lean: true });
     let doc;
     try {
       doc = await upsert();
@@ -93,7 +124,7 @@ export class MongoCustomerRepository implements CustomerRepository {
     await this.ensureIndexes();
     const { channelUsers = [], ...rest } = fields;
     const id = crypto.randomUUID();
-    const valid = validateCustomerFields(rest);
+    const valid = customerWrite(validateCustomerFields(rest)).set;
     // Claim the chat identities first, so a refused link leaves no half-made customer behind.
     const claimed: string[] = [];
     try {
@@ -108,7 +139,8 @@ export class MongoCustomerRepository implements CustomerRepository {
       throw err;
     }
     const doc = await this.model.create({
-      ...NEW_CUSTOMER_DEFAULTS, tags: [], consent: { ...NEW_CUSTOMER_DEFAULTS.consent }, ...valid, id, createdAt: at, updatedAt: at,
+      ...NEW_CUSTOMER_DEFAULTS, tierRank: TIER_RANK[NEW_CUSTOMER_DEFAULTS.tier], churnScore: 0, tags: [], consent: { ...NEW_CUSTOMER_DEFAULTS.consent },
+      ...valid, id, createdAt: at, updatedAt: at,
     });
     return this.withLinks(doc.toObject());
   }
@@ -137,6 +169,77 @@ export class MongoCustomerRepository implements CustomerRepository {
     return doc ? this.withLinks(doc) : undefined;
   }
 
+  async update(customerId: string, fields: CustomerUpdate, at = new Date()): Promise<Customer> {
+    await this.ensureIndexes();
+    const { set, unset } = customerWrite(validateCustomerFields(fields));
+    const doc = await this.model.findOneAndUpdate(
+      { id: customerId },
+      { $set: { ...set, updatedAt: at }, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+      { returnDocument: 'after', runValidators: true, lean: true },
+    );
+    if (!doc) throw AppError.notFound('customer_not_found', 'No such customer');
+    return this.withLinks(doc as Record<string, any>);
+  }
+
+  async findByPhone(phone: string): Promise<Customer[]> {
+    const normalized = normalizePhone(phone);
+    if (!normalized) return [];
+    return this.withLinksOf(await this.model.find({ phone: normalized }).sort({ id: 1 }).lean());
+  }
+
+  async findByExternalIds(externalIds: string[]): Promise<Customer[]> {
+    if (!externalIds.length) return [];
+    return this.withLinksOf(await this.model.find({ externalId: { $in: externalIds } }).sort({ id: 1 }).lean());
+  }
+
+  async *streamMatching(query: CustomerQuery): AsyncIterable<Customer> {
+    // One cursor read in batches; each batch gets its chat identities in one query.
+    const cursor = this.model.find(matching(query)).sort({ id: 1 }).lean().cursor({ batchSize: this.batchSize });
+    let batch: Array<Record<string, any>> = [];
+    try {
+      for await (const doc of cursor) {
+        batch.push(doc as Record<string, any>);
+        if (batch.length >= this.batchSize) {
+          yield* await this.withLinksOf(batch);
+          batch = [];
+        }
+      }
+      if (batch.length) yield* await this.withLinksOf(batch);
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  async countMatching(query: CustomerQuery): Promise<number> {
+    return this.model.countDocuments(matching(query));
+  }
+
+  async list(options: CustomerListOptions): Promise<{ items: Customer[]; total: number }> {
+    const q = options.q?.trim();
+    const filter = q ? { $or: ['name', 'company', 'externalId', 'phone'].map((field) => ({ [field]: { $regex: escapeRegExp(q), $options: 'i' } })) } : {};
+    const direction = options.order === 'desc' ? -1 : 1;
+    const offset = Math.max(0, options.offset ?? 0);
+    const limit = Math.min(MAX_LIST_LIMIT, Math.max(0, options.limit ?? 50));
+    const [docs, total] = await Promise.all([
+      limit === 0 ? [] : this.model.find(filter).sort({ [SORT_FIELD[options.sort ?? 'name']]: direction, id: 1 }).skip(offset).limit(limit).lean(),
+      this.model.countDocuments(filter),
+    ]);
+    return { items: await this.withLinksOf(docs as Array<Record<string, any>>), total };
+  }
+
+  /** Customers of several documents with their chat identities, in one query for the links. */
+  private async withLinksOf(docs: Array<Record<string, any>>): Promise<Customer[]> {
+    if (!docs.length) return [];
+    const links = await this.links.find({ customerId: { $in: docs.map((d) => d.id) } }).sort({ linkedAt: 1, _id: 1 }).lean();
+    const byCustomer = new Map<string, ChannelUser[]>();
+    for (const link of links) {
+      const list = byCustomer.get(link.customerId) ?? [];
+      list.push(link);
+      byCustomer.set(link.customerId, list);
+    }
+    return docs.map((doc) => toCustomer(doc, byCustomer.get(doc.id) ?? []));
+  }
+
   private async withLinks(doc: Record<string, any>): Promise<Customer> {
     const links = await this.links.find({ customerId: doc.id }).sort({ linkedAt: 1, _id: 1 }).lean();
     return toCustomer(doc, links);
@@ -148,8 +251,20 @@ export class MongoCustomerRepository implements CustomerRepository {
   }
 }
 
+/** The Mongo filter of an audience (every criterion must hold). */
+function matching(query: CustomerQuery): Record<string, unknown> {
+  const all: Array<Record<string, unknown>> = [];
+  if (query.tiers) all.push({ tier: { $in: query.tiers } });
+  if (query.tagsAny) all.push({ tags: { $in: query.tagsAny } });
+  if (query.languages) all.push({ language: { $in: query.languages } });
+  if (query.relationshipManagers) all.push({ relationshipManager: { $in: query.relationshipManagers } });
+  if (query.lastContactBefore) all.push({ $or: [{ lastContactAt: { $lt: query.lastContactBefore } }, { lastContactAt: { $exists: false } }, { lastContactAt: null }] });
+  return all.length ? { $and: all } : {};
+}
+
 function toCustomer(doc: Record<string, any>, links: ChannelUser[]): Customer {
   const { _id, ...rest } = doc;
+  for (const field of DERIVED_FIELDS) delete rest[field];
   const customer = {
     ...rest,
     tags: rest.tags ?? [],
