@@ -22,6 +22,9 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 const CONSOLE_DIR = path.resolve(__dirname, '../../console');
 const LOCALES_DIR = path.resolve(__dirname, '../../locales');
+const CONSOLE_MODULES = ['console.js', 'common.js', 'charts.js', 'queue.js', 'customers.js', 'campaigns.js', 'campaignForm.js', 'campaignResults.js', 'dashboard.js'];
+// The package exports no subpaths: find dist/ through its main entry (dist/chart.cjs).
+const CHART_JS = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js');
 const RANK: Record<StaffRole, number> = { agent: 1, supervisor: 2, admin: 3 };
 const MAX_REPLY_CHARS = 4000;
 
@@ -148,18 +151,21 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleRouteDependen
   }
 
   // ---- the page ----
-  const staticFile = (file: string, type: string) => async (_req: Request, res: Response) => {
+  const staticFile = (file: string, type: string, cacheControl = 'no-cache') => async (_req: Request, res: Response) => {
     res.writeHead(200, {
-      'content-type': type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY',
+      'content-type': type, 'cache-control': cacheControl, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY',
       // Defence in depth behind textContent: no inline script, nothing from other origins.
       'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'",
       'referrer-policy': 'no-referrer',
     });
-    fs.createReadStream(path.join(CONSOLE_DIR, file)).pipe(res);
+    fs.createReadStream(path.isAbsolute(file) ? file : path.join(CONSOLE_DIR, file)).pipe(res);
   };
   server.get('/console', staticFile('index.html', 'text/html; charset=utf-8'));
-  server.get('/console/console.js', staticFile('console.js', 'text/javascript; charset=utf-8'));
+  // One ES module per page (see console/console.js); listed, never a directory served by pattern.
+  for (const module of CONSOLE_MODULES) server.get(`/console/${module}`, staticFile(module, 'text/javascript; charset=utf-8'));
   server.get('/console/console.css', staticFile('console.css', 'text/css; charset=utf-8'));
+  // Chart.js from node_modules (no CDN); its version changes only with a deploy, so a day of caching is safe.
+  server.get('/console/vendor/chart.umd.js', staticFile(CHART_JS, 'text/javascript; charset=utf-8', 'public, max-age=86400'));
   const strings = Object.fromEntries(['zh-CN', 'en'].map((lang) => [lang, fs.readFileSync(path.join(LOCALES_DIR, lang, 'console.json'), 'utf8')]));
   server.get('/console/strings/:lang', async (req: Request, res: Response) => {
     const body = strings[String(req.params.lang).replace(/\.json$/, '')];

@@ -1,0 +1,323 @@
+/* global document */
+// Campaign editor: the create/edit form of a draft, the audience preview (before launch),
+// Save draft and Launch (after a confirm dialog). Server validation errors are shown beside
+// the form and the fields they name are marked.
+import { $, state, t, el, api, reportFailure, formatNumber } from './common.js';
+
+const editor = { campaign: null, surveys: null, lastPreview: null, busy: false };
+/** Set by the campaigns page: where to go once a campaign was saved or launched. */
+const after = { saved: () => undefined, statusChanged: () => undefined };
+
+export function onCampaignSaved(handler) { after.saved = handler; }
+export function onCampaignStatusChanged(handler) { after.statusChanged = handler; }
+
+const PREVIEW_FIGURES = ['matching', 'reachable', 'noConsent', 'noConversation', 'frequencyCapped'];
+
+// ---- form ⇄ CampaignDraftInput ----
+
+const pad = (n) => String(n).padStart(2, '0');
+
+/** An ISO instant as the value of a datetime-local input (the browser's time zone). */
+function toLocalInput(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function toDateInput(iso) {
+  return iso ? toLocalInput(iso).slice(0, 10) : '';
+}
+
+/** A datetime-local (or date) value as an ISO instant, or undefined when empty. */
+function toIso(value) {
+  if (!value) return undefined;
+  const date = new Date(value.length === 10 ? `${value}T00:00` : value);
+  return Number.isNaN(date.getTime()) ? value : date.toISOString();
+}
+
+const listFrom = (text) => text.split(/[,，;；\n]/).map((s) => s.trim()).filter(Boolean);
+const checkedValues = (name) => [...document.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => i.value);
+const selectedKind = () => document.querySelector('input[name="cf-kind"]:checked')?.value ?? 'survey';
+
+function audienceFromForm() {
+  const audience = {};
+  const tiers = checkedValues('cf-tier');
+  const languages = checkedValues('cf-language');
+  const tags = listFrom($('cf-tags').value);
+  const managers = listFrom($('cf-managers').value);
+  if (tiers.length) audience.tiers = tiers;
+  if (languages.length) audience.languages = languages;
+  if (tags.length) audience.tagsAny = tags;
+  if (managers.length) audience.relationshipManagers = managers;
+  const lastContactBefore = toIso($('cf-last-contact').value);
+  if (lastContactBefore) audience.lastContactBefore = lastContactBefore;
+  if ($('cf-complaint').value) audience.hasOpenComplaint = $('cf-complaint').value === 'yes';
+  return audience;
+}
+
+/** The form as a CampaignDraftInput (see docs/CAMPAIGNS.md). */
+export function draftFromForm() {
+  const kind = selectedKind();
+  const input = { name: $('cf-name').value.trim(), kind, audience: audienceFromForm() };
+  if (kind === 'survey') input.surveyId = $('cf-survey').value || undefined;
+  const zh = $('cf-message-zh').value.trim();
+  const en = $('cf-message-en').value.trim();
+  if (zh || en) input.message = { 'zh-CN': zh, en };
+  if (kind === 'message') input.followWithCsat = $('cf-follow-csat').checked;
+  const startAt = toIso($('cf-start').value);
+  const endAt = toIso($('cf-end').value);
+  if (startAt) input.startAt = startAt;
+  if (endAt) input.endAt = endAt;
+  input.quietHours = { start: $('cf-quiet-start').value || '21:00', end: $('cf-quiet-end').value || '09:00' };
+  input.frequencyCapDays = Number($('cf-cap').value || 0);
+  input.sendRatePerSecond = Number($('cf-rate').value || 1);
+  return input;
+}
+
+function setChecked(name, values) {
+  for (const box of document.querySelectorAll(`input[name="${name}"]`)) box.checked = (values ?? []).includes(box.value);
+}
+
+function fillForm(campaign) {
+  const c = campaign ?? {};
+  $('cf-name').value = c.name ?? '';
+  for (const radio of document.querySelectorAll('input[name="cf-kind"]')) radio.checked = radio.value === (c.kind ?? 'survey');
+  $('cf-survey').value = c.surveyId ?? $('cf-survey').value;
+  $('cf-message-zh').value = c.message?.['zh-CN'] ?? '';
+  $('cf-message-en').value = c.message?.en ?? '';
+  $('cf-follow-csat').checked = Boolean(c.followWithCsat);
+  const audience = c.audience ?? {};
+  setChecked('cf-tier', audience.tiers);
+  setChecked('cf-language', audience.languages);
+  $('cf-tags').value = (audience.tagsAny ?? []).join(', ');
+  $('cf-managers').value = (audience.relationshipManagers ?? []).join(', ');
+  $('cf-last-contact').value = toDateInput(audience.lastContactBefore);
+  $('cf-complaint').value = audience.hasOpenComplaint === undefined ? '' : audience.hasOpenComplaint ? 'yes' : 'no';
+  $('cf-start').value = toLocalInput(c.startAt);
+  $('cf-end').value = toLocalInput(c.endAt);
+  $('cf-quiet-start').value = c.quietHours?.start ?? '21:00';
+  $('cf-quiet-end').value = c.quietHours?.end ?? '09:00';
+  $('cf-cap').value = String(c.frequencyCapDays ?? 30);
+  $('cf-rate').value = String(c.sendRatePerSecond ?? 5);
+  showKindFields();
+}
+
+/** Survey campaigns pick a survey (the message is an optional intro); message campaigns may add the CSAT question. */
+function showKindFields() {
+  const survey = selectedKind() === 'survey';
+  $('cf-survey-row').hidden = !survey;
+  $('cf-csat-row').hidden = survey;
+  $('cf-message-hint').textContent = t(survey ? 'form.introHint' : 'form.messageHint');
+}
+
+async function loadSurveys() {
+  if (!editor.surveys) {
+    try {
+      editor.surveys = (await api('GET', '/api/console/surveys')).surveys ?? [];
+    } catch (error) {
+      editor.surveys = null;
+      reportFailure(error);
+      return;
+    }
+  }
+  renderSurveyOptions();
+}
+
+function renderSurveyOptions() {
+  const select = $('cf-survey');
+  const chosen = select.value || editor.campaign?.surveyId;
+  select.replaceChildren();
+  for (const survey of editor.surveys ?? []) {
+    const option = el('option', survey.title?.[state.lang] ?? survey.title?.en ?? survey.id);
+    option.value = survey.id;
+    select.append(option);
+  }
+  if (chosen) select.value = chosen;
+}
+
+// ---- errors and notices ----
+
+/** The field paths a validation error names, from whichever shape the details take. */
+function problemsOf(details) {
+  if (!details) return [];
+  const raw = Array.isArray(details) ? details : details.problems ?? details.issues ?? details.fields ?? details.errors ?? [];
+  if (!Array.isArray(raw)) return [];
+  return raw.map((p) => (typeof p === 'string' ? { path: p } : { path: Array.isArray(p.path) ? p.path.join('.') : String(p.path ?? p.field ?? ''), message: p.message }));
+}
+
+function clearFormErrors() {
+  $('campaign-form-errors').hidden = true;
+  $('campaign-form-error-list').replaceChildren();
+  for (const node of $('campaign-form').querySelectorAll('.invalid')) node.classList.remove('invalid');
+  for (const node of $('campaign-form').querySelectorAll('[aria-invalid]')) node.removeAttribute('aria-invalid');
+}
+
+function markField(path) {
+  for (const node of $('campaign-form').querySelectorAll('[data-field]')) {
+    const field = node.dataset.field;
+    if (path && (path === field || path.startsWith(`${field}.`) || field.startsWith(`${path}.`))) {
+      node.classList.add('invalid');
+      node.setAttribute('aria-invalid', 'true');
+    }
+  }
+}
+
+export function showFormError(error) {
+  if (error.status === 401) return reportFailure(error);
+  clearFormErrors();
+  $('campaign-form-saved').hidden = true;
+  $('campaign-form-error-message').textContent = error.status === 409 ? t('form.conflict', { message: error.message }) : error.message;
+  for (const problem of problemsOf(error.details)) {
+    markField(problem.path);
+    $('campaign-form-error-list').append(el('li', problem.message ? `${problem.path}: ${problem.message}` : problem.path));
+  }
+  $('campaign-form-errors').hidden = false;
+}
+
+function showSaved(message) {
+  clearFormErrors();
+  $('campaign-form-saved').textContent = message;
+  $('campaign-form-saved').hidden = !message;
+}
+
+// ---- preview ----
+
+function renderPreview(preview) {
+  const figures = $('preview-figures');
+  figures.replaceChildren();
+  for (const key of PREVIEW_FIGURES) {
+    const value = el('dd', formatNumber(preview[key] ?? 0));
+    value.dataset.testid = `preview-${key}`;
+    figures.append(el('dt', t(`preview.${key}`)), value);
+  }
+  $('preview-panel').hidden = false;
+  $('preview-stale').hidden = true;
+}
+
+async function requestPreview() {
+  const input = draftFromForm();
+  const preview = await api('POST', '/api/console/campaigns/preview', { kind: input.kind, audience: input.audience, frequencyCapDays: input.frequencyCapDays });
+  editor.lastPreview = preview;
+  renderPreview(preview);
+  return preview;
+}
+
+async function preview() {
+  try {
+    clearFormErrors();
+    await requestPreview();
+  } catch (error) {
+    showFormError(error);
+  }
+}
+
+// ---- save and launch ----
+
+/** Creates the draft (POST) or saves its changes (PUT); returns the stored campaign. */
+async function saveDraft() {
+  const input = draftFromForm();
+  if (editor.campaign?.id) {
+    return (await api('PUT', `/api/console/campaigns/${encodeURIComponent(editor.campaign.id)}`, input)).campaign;
+  }
+  return (await api('POST', '/api/console/campaigns', input)).campaign;
+}
+
+async function withBusy(action) {
+  if (editor.busy) return;
+  editor.busy = true;
+  for (const id of ['cf-preview', 'cf-save', 'cf-launch', 'cf-cancel']) $(id).disabled = true;
+  try {
+    await action();
+  } finally {
+    editor.busy = false;
+    for (const id of ['cf-preview', 'cf-save', 'cf-launch', 'cf-cancel']) $(id).disabled = false;
+  }
+}
+
+async function save(event) {
+  event?.preventDefault();
+  await withBusy(async () => {
+    try {
+      const wasNew = !editor.campaign?.id;
+      editor.campaign = await saveDraft();
+      showSaved(t('form.saved', { name: editor.campaign.name }));
+      if (wasNew) after.saved(editor.campaign);
+    } catch (error) {
+      showFormError(error);
+    }
+  });
+}
+
+/** Asks in a modal dialog; resolves true when the supervisor confirms. */
+export function confirmAction(text) {
+  const dialog = $('confirm-dialog');
+  $('confirm-text').textContent = text;
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
+    dialog.returnValue = '';
+    dialog.showModal();
+  });
+}
+
+async function launch() {
+  await withBusy(async () => {
+    try {
+      const input = draftFromForm();
+      const counted = await requestPreview();
+      const yes = await confirmAction(t('form.confirmLaunch', { name: input.name || t('campaigns.untitled'), reachable: formatNumber(counted.reachable) }));
+      if (!yes) return;
+      editor.campaign = await saveDraft();
+      const launched = (await api('POST', `/api/console/campaigns/${encodeURIComponent(editor.campaign.id)}/launch`, {})).campaign;
+      after.statusChanged(launched ?? editor.campaign);
+    } catch (error) {
+      showFormError(error);
+    }
+  });
+}
+
+async function cancelDraft() {
+  if (!editor.campaign?.id) return;
+  if (!(await confirmAction(t('action.confirmCancel', { name: editor.campaign.name })))) return;
+  await withBusy(async () => {
+    try {
+      const cancelled = (await api('POST', `/api/console/campaigns/${encodeURIComponent(editor.campaign.id)}/cancel`, {})).campaign;
+      after.statusChanged(cancelled ?? editor.campaign);
+    } catch (error) {
+      showFormError(error);
+    }
+  });
+}
+
+function markPreviewStale() {
+  if (!$('preview-panel').hidden) $('preview-stale').hidden = false;
+}
+
+export function bindForm() {
+  $('campaign-form').addEventListener('submit', save);
+  $('cf-preview').addEventListener('click', preview);
+  $('cf-launch').addEventListener('click', launch);
+  $('cf-cancel').addEventListener('click', cancelDraft);
+  for (const radio of document.querySelectorAll('input[name="cf-kind"]')) radio.addEventListener('change', () => { showKindFields(); markPreviewStale(); });
+  $('campaign-form').addEventListener('change', markPreviewStale);
+}
+
+/** Shows the editor for a new campaign (no argument) or for a draft. */
+export async function showEditor(campaign) {
+  editor.campaign = campaign ?? null;
+  editor.lastPreview = null;
+  clearFormErrors();
+  showSaved('');
+  $('preview-panel').hidden = true;
+  $('cf-cancel').hidden = !campaign;
+  $('campaign-editor-title').textContent = campaign ? t('form.editTitle', { name: campaign.name }) : t('form.newTitle');
+  fillForm(campaign);
+  await loadSurveys();
+  if (campaign?.surveyId) $('cf-survey').value = campaign.surveyId;
+}
+
+export function editorLanguageChanged() {
+  $('campaign-editor-title').textContent = editor.campaign ? t('form.editTitle', { name: editor.campaign.name }) : t('form.newTitle');
+  showKindFields();
+  renderSurveyOptions();
+  if (editor.lastPreview) renderPreview(editor.lastPreview);
+}
