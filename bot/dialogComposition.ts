@@ -56,6 +56,13 @@ import { SentimentMonitor } from '../services/handoff/sentimentMonitor';
 import { MongoHandoffCaseRepository } from '../models/handoff/mongoHandoffCaseRepository';
 import { EmbeddedHandoffCaseRepository } from '../models/handoff/embeddedHandoffCaseRepository';
 import { HandoffRelayMiddleware } from './middleware/handoffRelayMiddleware';
+import { ChurnRiskService } from '../services/analytics/churnRiskService';
+import { withCallbackSignals, withSurveySignals, withTicketSignals } from '../services/analytics/churnSignals';
+import { SurveyDefinitionResolver } from '../services/analytics/surveyQuestions';
+import { MongoNegativeToneEventRepository } from '../models/conversations/mongoNegativeToneEventRepository';
+import { EmbeddedNegativeToneEventRepository } from '../models/conversations/embeddedNegativeToneEventRepository';
+import { MongoCampaignRepository } from '../models/campaigns/mongoCampaignRepository';
+import { EmbeddedCampaignRepository } from '../models/campaigns/embeddedCampaignRepository';
 
 /** The survey a client gets when they ask to give feedback. */
 export const FEEDBACK_SURVEY_ID = 'service-satisfaction';
@@ -109,9 +116,12 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   const calendar = BusinessCalendar.fromDirectory(config.CALENDAR_DIR, {
     timeZone: config.BUSINESS_TIMEZONE, opens: config.BUSINESS_OPENS, closes: config.BUSINESS_CLOSES, logger: input.logger,
   });
-  const tickets = mongo ? new MongoTicketRepository(mongo) : new EmbeddedTicketRepository(embedded);
+  // Writes that change a client's churn risk (complaints, callbacks, scores) recompute it (built below, once every repository exists).
+  let churnRisk: ChurnRiskService | undefined;
+  const churnSignal = (subject: Parameters<ChurnRiskService['notify']>[0]) => churnRisk?.notify(subject);
+  const tickets = withTicketSignals(mongo ? new MongoTicketRepository(mongo) : new EmbeddedTicketRepository(embedded), churnSignal);
   const customers = mongo ? new MongoCustomerRepository(mongo) : new EmbeddedCustomerRepository(embedded);
-  const surveyResponses = mongo ? new MongoSurveyResponseRepository(mongo) : new EmbeddedSurveyResponseRepository(embedded);
+  const surveyResponses = withSurveySignals(mongo ? new MongoSurveyResponseRepository(mongo) : new EmbeddedSurveyResponseRepository(embedded), churnSignal);
   const proactive = new ProactiveMessenger({ adapter: input.adapter, conversations: input.conversations, appId: config.MicrosoftAppId, logger: input.logger });
 
   // Handoff: the queue dialogs put clients in, and the desk the staff console works.
@@ -134,6 +144,8 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
       const now = Date.now();
       return {
         ...(customer ? { customerId: customer.id, tier: customer.tier } : {}),
+        // The stored churn-risk score replaces the complaint/CSAT heuristic when the client has one.
+        ...(typeof customer?.churnRisk?.score === 'number' ? { churnRisk: customer.churnRisk.score } : {}),
         openComplaints: open.length,
         overdueComplaints: open.filter((t) => new Date(t.slaDueAt).getTime() < now).length,
       };
@@ -146,6 +158,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     handoff, conversationState: input.conversationState, localizer, interruptions, timeZone: config.BUSINESS_TIMEZONE, logger: handoffLogger,
     sentiment: new SentimentMonitor(require(path.join(projectRoot, 'data/sentiment-zh.json')), config.HANDOFF_NEGATIVE_RUN),
     calmDialogIds: [...COMPLAINT_DESCRIBING_STEPS],
+    onToneObserved: (observed) => churnRisk?.observeTone(observed),
   });
 
   // Complaints: tickets with business-hour SLAs.
@@ -159,7 +172,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   const complaintStatusDialog = new ComplaintStatusDialog({ ...base, complaints });
 
   // Callbacks: atomic slot booking and reminders claimed once across processes.
-  const callbackRepository = mongo ? new MongoCallbackRepository(mongo) : new EmbeddedCallbackRepository(embedded);
+  const callbackRepository = withCallbackSignals(mongo ? new MongoCallbackRepository(mongo) : new EmbeddedCallbackRepository(embedded), churnSignal);
   const callbacks = new CallbackService(callbackRepository, {
     calendar, timeZone: config.BUSINESS_TIMEZONE, slotMinutes: config.CALLBACK_SLOT_MINUTES,
     capacityPerSlot: config.CALLBACK_STAFF_ON_DUTY, reminderLeadMinutes: config.CALLBACK_REMINDER_MINUTES,
@@ -181,6 +194,16 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   // Surveys: definitions from data/surveys loaded into the store at start.
   const surveyDefinitions = mongo ? new MongoSurveyDefinitionRepository(mongo) : new EmbeddedSurveyDefinitionRepository(embedded);
   await loadSurveyDefinitions(config.SURVEYS_DIR, surveyDefinitions);
+
+  // Churn risk: recomputed from the repositories on each signal, debounced per customer, never in a turn's way.
+  const negativeToneEvents = mongo ? new MongoNegativeToneEventRepository(mongo) : new EmbeddedNegativeToneEventRepository(embedded);
+  const churnLogger = input.logger.child({ component: 'churn-risk' });
+  churnRisk = new ChurnRiskService({
+    customers, tickets, callbacks: callbackRepository, surveyResponses, conversations: input.conversations, toneEvents: negativeToneEvents,
+    surveys: new SurveyDefinitionResolver(surveyDefinitions, mongo ? new MongoCampaignRepository(mongo) : new EmbeddedCampaignRepository(embedded)),
+    callbackSlotMinutes: config.CALLBACK_SLOT_MINUTES,
+    onError: (error, what) => churnLogger.warn({ err: { message: (error as Error)?.message }, what }, 'churn-risk recomputation failed'),
+  });
   const surveyDeps = {
     ...base, definitions: surveyDefinitions, responses: surveyResponses, customers,
     parser: new AnswerParser(require(path.join(projectRoot, 'data/surveyVocabulary.json'))),
@@ -222,8 +245,8 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     handoff,
     handoffRelay,
     outsideTurnDialogs: [quickCsatDialog],
-    parts: { handoff, handoffBus, handoffRequests, tickets, callbackRepository, calendar, proactive, reminders, customers, knowledgeBase, loanApplications, surveyResponses, surveyDefinitions },
+    parts: { handoff, handoffBus, handoffRequests, tickets, callbackRepository, calendar, proactive, reminders, customers, knowledgeBase, loanApplications, surveyResponses, surveyDefinitions, churnRisk, negativeToneEvents },
     start() { reminders.start(); },
-    async stop() { await reminders.stop(); await handoffBus.close(); },
+    async stop() { await reminders.stop(); await churnRisk?.stop(); await handoffBus.close(); },
   };
 }

@@ -25,6 +25,21 @@ export interface HandoffRelayMiddlewareOptions {
    * escalated by the complaint flow itself). The run restarts when they leave the dialog.
    */
   calmDialogIds?: string[];
+  /**
+   * Told of every message whose tone was scored (with the bot, outside calm dialogs), e.g. for
+   * the churn-risk signals. Called without waiting; it must not throw and must stay cheap.
+   */
+  onToneObserved?: (observed: ToneObservation) => void;
+}
+
+/** One scored client message, as {@link HandoffRelayMiddlewareOptions.onToneObserved} gets it. */
+export interface ToneObservation {
+  channelId: string;
+  userId: string;
+  conversationId: string;
+  score: number;
+  negative: boolean;
+  at: Date;
 }
 
 interface SentimentMemory { negativeInARow: number }
@@ -77,6 +92,15 @@ export class HandoffRelayMiddleware implements Middleware {
     await context.sendActivity(this.options.localizer.t(open.language, 'handoff.queuedReminder', { position, minutes: estimatedWaitMinutes }));
   }
 
+  private tellTone(channelId: string, userId: string, conversationId: string, score: number, negative: boolean): void {
+    if (!this.options.onToneObserved) return;
+    try {
+      this.options.onToneObserved({ channelId, userId, conversationId, score, negative, at: new Date() });
+    } catch (error) {
+      this.options.logger.warn({ err: { message: (error as Error)?.message } }, 'tone observer failed');
+    }
+  }
+
   /** Counts negative messages; on the run's last one, asks for a person instead of running the dialogs. */
   private async negativeRunEnds(context: TurnContext, text: string): Promise<boolean> {
     const { activity } = context;
@@ -88,6 +112,7 @@ export class HandoffRelayMiddleware implements Middleware {
     }
     const observed = this.options.sentiment.observe(memory.negativeInARow, text, language);
     memory.negativeInARow = observed.escalate ? 0 : observed.streak;
+    this.tellTone(activity.channelId, activity.from.id, activity.conversation.id, observed.score, observed.negative);
     if (!observed.escalate) return false;
     const result = await this.options.handoff.requestHandoff({
       channelId: activity.channelId, conversationId: activity.conversation.id, userId: activity.from.id, language, reason: 'negative_sentiment',
