@@ -117,8 +117,8 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     timeZone: config.BUSINESS_TIMEZONE, opens: config.BUSINESS_OPENS, closes: config.BUSINESS_CLOSES, logger: input.logger,
   });
   // Writes that change a client's churn risk (complaints, callbacks, scores) recompute it (built below, once every repository exists).
-  let churnRisk: ChurnRiskService | undefined;
-  const churnSignal = (subject: Parameters<ChurnRiskService['notify']>[0]) => churnRisk?.notify(subject);
+  const churn: { service?: ChurnRiskService } = {};
+  const churnSignal = (subject: Parameters<ChurnRiskService['notify']>[0]) => churn.service?.notify(subject);
   const tickets = withTicketSignals(mongo ? new MongoTicketRepository(mongo) : new EmbeddedTicketRepository(embedded), churnSignal);
   const customers = mongo ? new MongoCustomerRepository(mongo) : new EmbeddedCustomerRepository(embedded);
   const surveyResponses = withSurveySignals(mongo ? new MongoSurveyResponseRepository(mongo) : new EmbeddedSurveyResponseRepository(embedded), churnSignal);
@@ -158,7 +158,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     handoff, conversationState: input.conversationState, localizer, interruptions, timeZone: config.BUSINESS_TIMEZONE, logger: handoffLogger,
     sentiment: new SentimentMonitor(require(path.join(projectRoot, 'data/sentiment-zh.json')), config.HANDOFF_NEGATIVE_RUN),
     calmDialogIds: [...COMPLAINT_DESCRIBING_STEPS],
-    onToneObserved: (observed) => churnRisk?.observeTone(observed),
+    onToneObserved: (observed) => churn.service?.observeTone(observed),
   });
 
   // Complaints: tickets with business-hour SLAs.
@@ -198,12 +198,13 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   // Churn risk: recomputed from the repositories on each signal, debounced per customer, never in a turn's way.
   const negativeToneEvents = mongo ? new MongoNegativeToneEventRepository(mongo) : new EmbeddedNegativeToneEventRepository(embedded);
   const churnLogger = input.logger.child({ component: 'churn-risk' });
-  churnRisk = new ChurnRiskService({
+  const churnRisk = new ChurnRiskService({
     customers, tickets, callbacks: callbackRepository, surveyResponses, conversations: input.conversations, toneEvents: negativeToneEvents,
     surveys: new SurveyDefinitionResolver(surveyDefinitions, mongo ? new MongoCampaignRepository(mongo) : new EmbeddedCampaignRepository(embedded)),
     callbackSlotMinutes: config.CALLBACK_SLOT_MINUTES,
     onError: (error, what) => churnLogger.warn({ err: { message: (error as Error)?.message }, what }, 'churn-risk recomputation failed'),
   });
+  churn.service = churnRisk;
   const surveyDeps = {
     ...base, definitions: surveyDefinitions, responses: surveyResponses, customers,
     parser: new AnswerParser(require(path.join(projectRoot, 'data/surveyVocabulary.json'))),
@@ -247,6 +248,6 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     outsideTurnDialogs: [quickCsatDialog],
     parts: { handoff, handoffBus, handoffRequests, tickets, callbackRepository, calendar, proactive, reminders, customers, knowledgeBase, loanApplications, surveyResponses, surveyDefinitions, churnRisk, negativeToneEvents },
     start() { reminders.start(); },
-    async stop() { await reminders.stop(); await churnRisk?.stop(); await handoffBus.close(); },
+    async stop() { await reminders.stop(); await churnRisk.stop(); await handoffBus.close(); },
   };
 }
