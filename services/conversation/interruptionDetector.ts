@@ -11,6 +11,8 @@ export interface InterruptionVocabulary {
   switchToEnglish: string[]; switchToChinese: string[]; politeness: string[];
   /** Regular expressions for an explicit request for a person anywhere in a message. */
   humanRequests?: string[];
+  /** Campaign opt-out words ("stop", "退订", "TD"): the whole message, like cancel. */
+  optOut?: string[];
 }
 
 /**
@@ -28,6 +30,7 @@ export class InterruptionDetector {
   private readonly human: Set<string>;
   private readonly humanRequests: RegExp[];
   private readonly politeness: string[];
+  private readonly optOut: Set<string>;
 
   constructor(vocabulary: InterruptionVocabulary) {
     const norm = (list: string[]) => list.map((s) => normalize(s));
@@ -38,6 +41,19 @@ export class InterruptionDetector {
     this.chinese = new Set(norm(vocabulary.switchToChinese));
     this.human = new Set(norm(vocabulary.human));
     this.humanRequests = (vocabulary.humanRequests ?? []).map((pattern) => new RegExp(pattern, 'iu'));
+    this.optOut = new Set(norm(vocabulary.optOut ?? []));
+  }
+
+  /**
+   * A campaign opt-out ("stop", "unsubscribe", "退订", "TD", "不要再发了"): the whole message, so
+   * "stop the payment" is not one. Kept apart from {@link detect}: an opt-out ends campaigns,
+   * not the task in hand, and the dialogs that know the opt-out service ask for it.
+   */
+  isOptOut(text: string | undefined): boolean {
+    if (!text) return false;
+    const normalized = normalize(text);
+    if (!normalized || normalized.length > 200) return false;
+    return this.optOut.has(normalized) || this.optOut.has(this.stripPoliteness(normalized));
   }
 
   detect(text: string | undefined): Interruption | undefined {
