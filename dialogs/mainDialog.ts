@@ -1,7 +1,7 @@
 import { ActivityTypes, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import {
   ComponentDialog, WaterfallDialog,
-  type Dialog, type DialogTurnResult, type WaterfallStepContext,
+  type Dialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import type { Localizer } from '../services/i18n/localizer';
 import type { InterruptionDetector } from '../services/conversation/interruptionDetector';
@@ -59,6 +59,8 @@ export interface MainDialogDependencies {
   /** Replies given without a dialog: intent → locale key. */
   smallTalk?: Record<string, string>;
   bankName: (language: ReturnType<typeof turnLanguage>) => string;
+  /** Dialog (one of `dialogs`) that handles a campaign opt-out ("stop", "退订"), from any step of any dialog. */
+  optOutDialogId?: string;
 }
 
 /**
@@ -80,11 +82,29 @@ export class MainDialog extends ComponentDialog {
     this.initialDialogId = ROUTE_WATERFALL;
   }
 
+  /** "Stop / 退订" in the middle of any feature dialog ends it and opts the client out of campaigns. */
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    if (this.isOptOut(innerDc.context)) {
+      await innerDc.cancelAllDialogs();
+      return innerDc.beginDialog(this.deps.optOutDialogId!);
+    }
+    return super.onContinueDialog(innerDc);
+  }
+
+  private isOptOut(context: TurnContext): boolean {
+    const { activity } = context;
+    return Boolean(this.deps.optOutDialogId) && activity.type === ActivityTypes.Message && this.deps.interruptions.isOptOut(activity.text);
+  }
+
   private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const context = step.context;
     const activity = context.activity;
     if (activity.type !== ActivityTypes.Message) return step.endDialog();
     const text = (activity.text ?? '').trim();
+    if (this.isOptOut(context)) {
+      await this.resetMisses(context);
+      return step.beginDialog(this.deps.optOutDialogId!);
+    }
     const interruption = this.deps.interruptions.detect(text);
     if (interruption) {
       await this.resetMisses(context);

@@ -1,12 +1,13 @@
 import { ActivityTypes, type TurnContext } from 'botbuilder';
-import { DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { DialogTurnStatus, WaterfallDialog, type Dialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
 import { SurveyQuestionPrompt, type SurveyQuestionOutcome } from './surveyQuestionPrompt';
 import { turnLanguage } from './turnLanguage';
+import { FOLLOW_THROUGH_DIALOG, type FollowThroughOptions } from './followThroughDialog';
 import type { AnswerParser } from '../services/surveys/answerParser';
 import type { CustomerRepository } from '../services/customers/customerRepository';
 import type { SurveyDefinitionRepository } from '../services/surveys/surveyDefinitionRepository';
-import { respondentKeyFor, type SurveyResponseRepository } from '../services/surveys/surveyResponseRepository';
+import { respondentKeyFor, type SurveyResponseMeta, type SurveyResponseRepository } from '../services/surveys/surveyResponseRepository';
 
 export const QUICK_CSAT_DIALOG = 'quickCsatDialog';
 /** The one-question survey offered after a complaint or a callback booking (data/surveys/quick-csat.json). */
@@ -16,11 +17,19 @@ const EASE_PROMPT = 'quickCsatDialog.easePrompt';
 
 /** Offers the quick CSAT after a finished task. */
 export interface QuickCsatDialogOptions {
-  /** What the client just did (`handoff`: talked with an agent, who handed them back to the bot). */
-  context: 'complaint' | 'callback' | 'handoff';
-  /** The complaint or callback reference, stored with the answer. */
+  /** What the client just did (`handoff`: talked with an agent, who handed them back to the bot; `campaign`: got a campaign's message). */
+  context: 'complaint' | 'callback' | 'handoff' | 'campaign';
+  /** The complaint or callback reference (or the campaign id), stored with the answer. */
   reference?: string;
+  /** Who answers: a customer id when the caller knows it; else looked up or `${channelId}:${userId}`. */
+  respondentKey?: string;
+  /** Where the response is stored (default `quick-csat`), e.g. one per campaign: `campaign:<id>`. */
+  responseSurveyId?: string;
+  /** Stored with the response (e.g. `{ campaignId }`). */
+  meta?: SurveyResponseMeta;
 }
+
+const CONTEXTS: ReadonlyArray<QuickCsatDialogOptions['context']> = ['complaint', 'callback', 'handoff', 'campaign'];
 
 /** The client rated (1-5), declined, or gave no valid score. */
 export type QuickCsatResult = { outcome: 'answered'; score: number } | { outcome: 'declined' } | { outcome: 'unanswered' };
@@ -32,6 +41,8 @@ export interface QuickCsatDialogDependencies extends InterruptionDependencies {
   parser: AnswerParser;
   customers?: CustomerRepository;
   cardChannels?: readonly string[];
+  /** When given, a rating of 1-2 is followed through (a task, and a callback offered) after the thanks. */
+  followThrough?: Dialog;
 }
 
 /**
@@ -44,7 +55,8 @@ export class QuickCsatDialog extends InterruptibleDialog {
     super(QUICK_CSAT_DIALOG, csatDeps, 'survey.csatHelp');
     if (!csatDeps.definitions || !csatDeps.responses || !csatDeps.parser) throw new Error(`${QUICK_CSAT_DIALOG} needs definitions, responses and a parser`);
     this.addDialog(new SurveyQuestionPrompt(EASE_PROMPT, { localizer: csatDeps.localizer, parser: csatDeps.parser, cardChannels: csatDeps.cardChannels }));
-    this.addDialog(new WaterfallDialog(QUICK_CSAT_WATERFALL, [this.easeStep.bind(this), this.saveStep.bind(this)]));
+    if (csatDeps.followThrough) this.addDialog(csatDeps.followThrough);
+    this.addDialog(new WaterfallDialog(QUICK_CSAT_WATERFALL, [this.easeStep.bind(this), this.saveStep.bind(this), this.resultStep.bind(this)]));
     this.initialDialogId = QUICK_CSAT_WATERFALL;
   }
 
@@ -53,6 +65,8 @@ export class QuickCsatDialog extends InterruptibleDialog {
    * before the interruptions and answered as a decline, not as a cancelled task.
    */
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    // The follow-through offer answers its own yes/no and interruptions.
+    if (innerDc.activeDialog?.id === FOLLOW_THROUGH_DIALOG) return innerDc.continueDialog();
     const activity = innerDc.context.activity;
     if (activity.type === ActivityTypes.Message && this.csatDeps.parser.isDecline(activity.text)) {
       await innerDc.cancelAllDialogs();
@@ -65,7 +79,7 @@ export class QuickCsatDialog extends InterruptibleDialog {
   /** Asks how easy it was, with a "No thanks" button. */
   private async easeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as QuickCsatDialogOptions;
-    if (!['complaint', 'callback', 'handoff'].includes(options?.context)) throw new Error(`${QUICK_CSAT_DIALOG} needs a context of complaint, callback or handoff`);
+    if (!CONTEXTS.includes(options?.context)) throw new Error(`${QUICK_CSAT_DIALOG} needs a context of ${CONTEXTS.join(', ')}`);
     const definition = await this.csatDeps.definitions.get(QUICK_CSAT_SURVEY_ID);
     if (!definition) return step.endDialog({ outcome: 'declined' } satisfies QuickCsatResult); // nothing to offer; never block the task's end
     (step.values as { questionId?: string }).questionId = definition.questions[0].id;
@@ -84,14 +98,32 @@ export class QuickCsatDialog extends InterruptibleDialog {
       await step.context.sendActivity(this.t(step, 'survey.csatUnanswered'));
       return step.endDialog({ outcome: 'unanswered' } satisfies QuickCsatResult);
     }
-    const respondentKey = await this.respondentKey(step.context);
+    const respondentKey = options.respondentKey ?? await this.respondentKey(step.context);
+    const responseSurveyId = options.responseSurveyId ?? QUICK_CSAT_SURVEY_ID;
+    const questionId = (step.values as { questionId: string }).questionId;
     const activity = step.context.activity;
-    await this.csatDeps.responses.saveAnswer(QUICK_CSAT_SURVEY_ID, respondentKey, (step.values as { questionId: string }).questionId, outcome.value, {
-      context: options.context, reference: options.reference ?? '', channelId: activity.channelId, userId: activity.from.id, language: turnLanguage(step.context),
+    await this.csatDeps.responses.saveAnswer(responseSurveyId, respondentKey, questionId, outcome.value, {
+      ...options.meta, context: options.context, reference: options.reference ?? '', channelId: activity.channelId, userId: activity.from.id, language: turnLanguage(step.context),
     });
-    await this.csatDeps.responses.complete(QUICK_CSAT_SURVEY_ID, respondentKey);
+    await this.csatDeps.responses.complete(responseSurveyId, respondentKey);
     await step.context.sendActivity(this.t(step, 'survey.csatThanks', { score: outcome.value }));
-    return step.endDialog({ outcome: 'answered', score: outcome.value } satisfies QuickCsatResult);
+    const result: QuickCsatResult = { outcome: 'answered', score: outcome.value };
+    (step.values as { result?: QuickCsatResult }).result = result;
+    if (!this.csatDeps.followThrough) return step.next();
+    const campaignId = typeof options.meta?.campaignId === 'string' ? options.meta.campaignId : undefined;
+    return step.beginDialog(FOLLOW_THROUGH_DIALOG, {
+      source: {
+        channelId: activity.channelId, userId: activity.from.id, surveyId: QUICK_CSAT_SURVEY_ID,
+        ...(options.respondentKey ? { customerId: options.respondentKey } : {}), ...(campaignId ? { campaignId } : {}),
+      },
+      questions: [{ id: questionId, type: 'rating' }],
+      answers: { [questionId]: outcome.value },
+    } satisfies FollowThroughOptions);
+  }
+
+  /** The rating's result, whatever the follow-through did. */
+  private async resultStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.endDialog((step.values as { result?: QuickCsatResult }).result);
   }
 
   private async respondentKey(context: TurnContext): Promise<string> {

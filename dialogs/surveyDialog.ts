@@ -1,13 +1,15 @@
-import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { WaterfallDialog, type Dialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
 import { SurveyQuestionPrompt, type SurveyQuestionOutcome } from './surveyQuestionPrompt';
 import { turnLanguage } from './turnLanguage';
+import { FOLLOW_THROUGH_DIALOG, type FollowThroughOptions } from './followThroughDialog';
+import type { BilingualText } from '../services/campaigns/campaign';
 import type { AnswerParser } from '../services/surveys/answerParser';
 import type { CustomerRepository } from '../services/customers/customerRepository';
 import type { SurveyDefinition } from '../services/surveys/surveyDefinition';
 import type { SurveyDefinitionRepository } from '../services/surveys/surveyDefinitionRepository';
-import { respondentKeyFor, type SurveyAnswerValue, type SurveyResponseRepository } from '../services/surveys/surveyResponseRepository';
+import { respondentKeyFor, type SurveyAnswerValue, type SurveyResponseMeta, type SurveyResponseRepository } from '../services/surveys/surveyResponseRepository';
 
 export const SURVEY_DIALOG = 'surveyDialog';
 const SURVEY_WATERFALL = 'surveyDialog.main';
@@ -19,6 +21,12 @@ export interface SurveyDialogOptions {
   surveyId: string;
   /** Who answers: a customer id when the caller knows it; else looked up or `${channelId}:${userId}`. */
   respondentKey?: string;
+  /** Where the response is stored (default: the survey id), e.g. one per campaign: `campaign:<id>`. */
+  responseSurveyId?: string;
+  /** Stored with the response (e.g. `{ campaignId }`). */
+  meta?: SurveyResponseMeta;
+  /** Replaces the survey's intro (a campaign's own words). */
+  intro?: BilingualText;
 }
 
 /** How a survey ended: every required question answered, or some left unanswered. */
@@ -37,12 +45,16 @@ export interface SurveyDialogDependencies extends InterruptionDependencies {
   customers?: CustomerRepository;
   /** Channels that show Adaptive Cards (default: Teams, Web Chat, Direct Line, Emulator). */
   cardChannels?: readonly string[];
+  /** When given, a poor score is followed through (a task, and a callback offered) after the thanks. */
+  followThrough?: Dialog;
 }
 
 interface LoopState {
   definition: SurveyDefinition;
   respondentKey: string;
   index: number;
+  responseSurveyId: string;
+  meta: SurveyResponseMeta;
 }
 
 /**
@@ -56,8 +68,15 @@ export class SurveyDialog extends InterruptibleDialog {
     if (!surveyDeps.definitions || !surveyDeps.responses || !surveyDeps.parser) throw new Error(`${SURVEY_DIALOG} needs definitions, responses and a parser`);
     this.addDialog(new SurveyQuestionPrompt(QUESTION_PROMPT, { localizer: surveyDeps.localizer, parser: surveyDeps.parser, cardChannels: surveyDeps.cardChannels }));
     this.addDialog(new WaterfallDialog(QUESTION_LOOP, [this.askQuestionStep.bind(this), this.saveAnswerStep.bind(this)]));
-    this.addDialog(new WaterfallDialog(SURVEY_WATERFALL, [this.introStep.bind(this), this.thanksStep.bind(this)]));
+    if (surveyDeps.followThrough) this.addDialog(surveyDeps.followThrough);
+    this.addDialog(new WaterfallDialog(SURVEY_WATERFALL, [this.introStep.bind(this), this.thanksStep.bind(this), this.resultStep.bind(this)]));
     this.initialDialogId = SURVEY_WATERFALL;
+  }
+
+  /** The follow-through offer answers its own yes/no and interruptions ("不用了" there is a no, not a cancel). */
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    if (innerDc.activeDialog?.id === FOLLOW_THROUGH_DIALOG) return innerDc.continueDialog();
+    return super.onContinueDialog(innerDc);
   }
 
   /** Loads the survey and the answers so far, greets (or welcomes back), and starts at the first open question. */
@@ -71,13 +90,15 @@ export class SurveyDialog extends InterruptibleDialog {
     }
     const respondentKey = options.respondentKey ?? await this.respondentKey(step.context);
     (step.values as { respondentKey?: string }).respondentKey = respondentKey;
-    const existing = await this.surveyDeps.responses.get(definition.id, respondentKey);
+    const responseSurveyId = options.responseSurveyId ?? definition.id;
+    const meta = options.meta ?? {};
+    const existing = await this.surveyDeps.responses.get(responseSurveyId, respondentKey);
     const language = turnLanguage(step.context);
-    const intro = this.t(step, 'survey.introFormat', { title: definition.title[language], intro: definition.intro[language] });
+    const intro = this.t(step, 'survey.introFormat', { title: definition.title[language], intro: (options.intro ?? definition.intro)[language] });
 
     if (existing?.status === 'completed') {
       await step.context.sendActivities([{ type: 'message', text: intro }, { type: 'message', text: this.t(step, 'survey.retake') }]);
-      return step.beginDialog(QUESTION_LOOP, { definition, respondentKey, index: 0 } satisfies LoopState);
+      return step.beginDialog(QUESTION_LOOP, { definition, respondentKey, index: 0, responseSurveyId, meta } satisfies LoopState);
     }
     const index = definition.questions.findIndex((q) => !(q.id in (existing?.answers ?? {})));
     if (index === -1) return step.next(); // everything answered; only the thanks was missed
@@ -86,7 +107,7 @@ export class SurveyDialog extends InterruptibleDialog {
     } else {
       await step.context.sendActivity(intro);
     }
-    return step.beginDialog(QUESTION_LOOP, { definition, respondentKey, index } satisfies LoopState);
+    return step.beginDialog(QUESTION_LOOP, { definition, respondentKey, index, responseSurveyId, meta } satisfies LoopState);
   }
 
   /** Asks the current question (card or text, by channel). */
@@ -103,8 +124,8 @@ export class SurveyDialog extends InterruptibleDialog {
     const outcome = step.result as SurveyQuestionOutcome;
     const question = state.definition.questions[state.index];
     const activity = step.context.activity;
-    await this.surveyDeps.responses.saveAnswer(state.definition.id, state.respondentKey, question.id, outcome.status === 'answered' ? outcome.value : null, {
-      channelId: activity.channelId, userId: activity.from.id, language: turnLanguage(step.context), surveyVersion: state.definition.version,
+    await this.surveyDeps.responses.saveAnswer(state.responseSurveyId, state.respondentKey, question.id, outcome.status === 'answered' ? outcome.value : null, {
+      ...state.meta, channelId: activity.channelId, userId: activity.from.id, language: turnLanguage(step.context), surveyVersion: state.definition.version,
     });
     const next = state.index + 1;
     if (outcome.status === 'unanswered') await step.context.sendActivity(this.t(step, 'survey.movingOn'));
@@ -112,16 +133,32 @@ export class SurveyDialog extends InterruptibleDialog {
     return step.endDialog();
   }
 
-  /** Marks the response completed and thanks the client. */
+  /** Marks the response completed, thanks the client, and follows a poor score through. */
   private async thanksStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { surveyId } = step.options as SurveyDialogOptions;
+    const options = step.options as SurveyDialogOptions;
+    const { surveyId } = options;
+    const responseSurveyId = options.responseSurveyId ?? surveyId;
     const respondentKey = (step.values as { respondentKey: string }).respondentKey;
     const definition = await this.surveyDeps.definitions.get(surveyId);
-    await this.surveyDeps.responses.complete(surveyId, respondentKey);
-    const answers = (await this.surveyDeps.responses.get(surveyId, respondentKey))?.answers ?? {};
+    await this.surveyDeps.responses.complete(responseSurveyId, respondentKey);
+    const answers = (await this.surveyDeps.responses.get(responseSurveyId, respondentKey))?.answers ?? {};
     const complete = (definition?.questions ?? []).every((q) => !q.required || (answers[q.id] !== null && answers[q.id] !== undefined));
     await step.context.sendActivity(this.t(step, complete ? 'survey.thanks' : 'survey.thanksPartial'));
-    return step.endDialog({ outcome: complete ? 'completed' : 'partial', surveyId, answers } satisfies SurveyResult);
+    const result: SurveyResult = { outcome: complete ? 'completed' : 'partial', surveyId, answers };
+    (step.values as { result?: SurveyResult }).result = result;
+    if (!this.surveyDeps.followThrough || !definition) return step.next();
+    const { channelId, from } = step.context.activity;
+    const campaignId = typeof options.meta?.campaignId === 'string' ? options.meta.campaignId : undefined;
+    return step.beginDialog(FOLLOW_THROUGH_DIALOG, {
+      source: { channelId, userId: from.id, surveyId, ...(options.respondentKey ? { customerId: options.respondentKey } : {}), ...(campaignId ? { campaignId } : {}) },
+      questions: definition.questions.map((q) => ({ id: q.id, type: q.type })),
+      answers,
+    } satisfies FollowThroughOptions);
+  }
+
+  /** The survey's result, whatever the follow-through did. */
+  private async resultStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.endDialog((step.values as { result?: SurveyResult }).result);
   }
 
   private async respondentKey(context: TurnContext): Promise<string> {
