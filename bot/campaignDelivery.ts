@@ -150,8 +150,15 @@ export class BotCampaignDelivery implements CampaignDelivery {
   }
 }
 
+/** The channel's HTTP status, looking through the DialogContextError wrappers the dialogs add. */
 function statusOf(error: unknown): number {
-  return Number((error as any)?.statusCode ?? (error as any)?.status ?? 0);
+  let current = error as any;
+  for (let depth = 0; current && depth < 8; depth += 1) {
+    const status = Number(current.statusCode ?? current.status ?? 0);
+    if (status) return status;
+    current = current.error;
+  }
+  return 0;
 }
 
 /** 403/404 from the channel mean the client removed the bot or the conversation is gone. */
@@ -161,5 +168,7 @@ function channelError(error: unknown): unknown {
   if (status === 403 || status === 404) {
     return new AppError('unreachable', 'the client can no longer be reached on this channel', 404, { reason: `channel_${status}` });
   }
+  // Keep the status visible to the sender (it records channel_429, channel_503...).
+  if (status && error && typeof error === 'object' && !('statusCode' in error)) Object.assign(error, { statusCode: status });
   return error;
 }

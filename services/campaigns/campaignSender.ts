@@ -5,8 +5,10 @@
 import { AppError } from '../appError';
 import type { Language } from '../i18n/localizer';
 import type { Customer } from '../customers/customerRepository';
-import type { Campaign, CampaignRecipient, CampaignRecipientRepository, CampaignRepository, QuietHours, RecipientState } from './campaign';
+import type { Campaign, CampaignRecipient, CampaignRecipientRepository, CampaignRepository, RecipientState } from './campaign';
 import type { SendRateLimiter } from './sendRateLimiter';
+import { nextSendableInstant } from './quietHours';
+import { asksForFeedback } from './frequencyCap';
 
 /** What the delivery is asked to do for one recipient. */
 export interface DeliveryRequest {
@@ -35,8 +37,13 @@ export interface CampaignDelivery {
   deliver(request: DeliveryRequest): Promise<DeliveryResult>;
 }
 
-/** Quiet hours: the next instant a message may be sent, or undefined when `now` is fine. */
-export type NextSendableInstant = (quietHours: QuietHours, timeZone: string, now: Date) => Date | undefined;
+/** The campaign's lifecycle rules the sender relies on (the campaign service). */
+export interface CampaignLifecycle {
+  /** Makes sure a launched campaign's recipients all exist (a launch interrupted by a crash is finished here). */
+  ensureMaterialised(campaignId: string): Promise<unknown>;
+  /** Completes the campaign when nothing is left to send or its end has passed (pending ones then 'expired'); undefined when not done. */
+  complete(campaignId: string): Promise<Campaign | undefined>;
+}
 
 export interface CampaignSenderOptions {
   campaigns: CampaignRepository;
@@ -44,9 +51,7 @@ export interface CampaignSenderOptions {
   customers: { get(customerId: string): Promise<Customer | undefined> };
   delivery: CampaignDelivery;
   rateLimiter: SendRateLimiter;
-  /** Makes sure a launched campaign's recipients all exist (a launch interrupted by a crash is finished here). */
-  ensureMaterialised: (campaign: Campaign) => Promise<unknown>;
-  nextSendableInstant: NextSendableInstant;
+  lifecycle: CampaignLifecycle;
   /** Unique per process (`host:pid`). */
   claimerId: string;
   /** Time zone of a recipient who has none. */
@@ -81,7 +86,6 @@ export interface SenderRunReport {
   completed: string[];
 }
 
-const FAR_FUTURE = new Date(8.64e15);
 const DAY_MS = 24 * 3600 * 1000;
 
 /**
@@ -113,7 +117,7 @@ export class CampaignSender {
   private stopping = false;
 
   constructor(private readonly options: CampaignSenderOptions) {
-    for (const key of ['campaigns', 'recipients', 'customers', 'delivery', 'rateLimiter', 'ensureMaterialised', 'nextSendableInstant', 'claimerId', 'defaultTimeZone'] as const) {
+    for (const key of ['campaigns', 'recipients', 'customers', 'delivery', 'rateLimiter', 'lifecycle', 'claimerId', 'defaultTimeZone'] as const) {
       if (!options?.[key]) throw new Error(`CampaignSender needs ${key}`);
     }
     this.pollMs = options.pollMs ?? 5000;
@@ -166,12 +170,12 @@ export class CampaignSender {
 
   private async runCampaign(campaign: Campaign, now: Date, report: SenderRunReport): Promise<void> {
     const { recipients } = this.options;
-    await this.options.ensureMaterialised(campaign);
+    await this.options.lifecycle.ensureMaterialised(campaign.id);
     await this.reconcileInterrupted(campaign, now, report);
 
     if (campaign.endAt && campaign.endAt.getTime() <= now.getTime()) {
-      await this.expireAll(campaign, report);
-      await this.completeIfDone(campaign, now, report);
+      // Past its end: the campaign service completes it and skips what is still pending as 'expired'.
+      await this.complete(campaign, report);
       return;
     }
 
@@ -187,7 +191,7 @@ export class CampaignSender {
       // Another process reads the same batch: a random order makes the two rarely race for one recipient.
       await this.forEachConcurrently(shuffle(batch), (recipient) => this.sendOne(current, recipient, now, report));
     }
-    await this.completeIfDone(campaign, now, report);
+    if (!this.stopping) await this.complete(campaign, report);
   }
 
   /** 'sending' left by a dead process → failed/'interrupted': never resent (see the class comment). */
@@ -199,24 +203,8 @@ export class CampaignSender {
     }
   }
 
-  /** Past the campaign's end: every recipient still pending is skipped as 'expired'. */
-  private async expireAll(campaign: Campaign, report: SenderRunReport): Promise<void> {
-    let afterSeq = Number.MIN_SAFE_INTEGER;
-    for (;;) {
-      const batch = await this.options.recipients.nextPending(campaign.id, afterSeq, this.batchSize, FAR_FUTURE);
-      if (batch.length === 0) return;
-      afterSeq = batch[batch.length - 1].seq;
-      for (const recipient of batch) {
-        if (await this.settle(campaign, recipient, 'skipped', 'expired')) report.skipped += 1;
-      }
-    }
-  }
-
-  private async completeIfDone(campaign: Campaign, now: Date, report: SenderRunReport): Promise<void> {
-    const counts = await this.options.recipients.counts(campaign.id);
-    if (counts.pending > 0 || counts.sending > 0) return;
-    const done = await this.options.campaigns.transition(campaign.id, ['running'], 'completed', now, { completedAt: now });
-    if (done) report.completed.push(campaign.id);
+  private async complete(campaign: Campaign, report: SenderRunReport): Promise<void> {
+    if (await this.options.lifecycle.complete(campaign.id)) report.completed.push(campaign.id);
   }
 
   private async sendOne(campaign: Campaign, recipient: CampaignRecipient, now: Date, report: SenderRunReport): Promise<void> {
@@ -237,15 +225,15 @@ export class CampaignSender {
         if (await this.settle(campaign, recipient, 'unreachable', 'no_consent')) report.unreachable += 1;
         return;
       }
-      if (asksForFeedback(campaign, recipient) && campaign.frequencyCapDays > 0) {
+      if ((recipient.asksForFeedback ?? asksForFeedback(campaign)) && campaign.frequencyCapDays > 0) {
         const last = await recipients.lastSurveySentAt(customer.id);
         if (last && now.getTime() - last.getTime() < campaign.frequencyCapDays * DAY_MS) {
           if (await this.settle(campaign, recipient, 'skipped', 'frequency_cap')) report.skipped += 1;
           return;
         }
       }
-      const sendable = this.options.nextSendableInstant(campaign.quietHours, customer.timeZone ?? recipient.timeZone ?? this.options.defaultTimeZone, now);
-      if (sendable) {
+      const sendable = nextSendableInstant(now, campaign.quietHours, customer.timeZone ?? recipient.timeZone ?? this.options.defaultTimeZone);
+      if (sendable.getTime() > now.getTime()) {
         if (campaign.endAt && sendable.getTime() >= campaign.endAt.getTime()) {
           if (await this.settle(campaign, recipient, 'skipped', 'expired')) report.skipped += 1;
         } else {
@@ -328,11 +316,6 @@ export class CampaignSender {
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, items.length) }, worker));
   }
-}
-
-/** Only campaigns that ask for feedback (a survey, or a message followed by the CSAT question) count toward the cap. */
-function asksForFeedback(campaign: Campaign, recipient: CampaignRecipient): boolean {
-  return recipient.asksForFeedback ?? (campaign.kind === 'survey' || Boolean(campaign.followWithCsat));
 }
 
 function failureReason(error: unknown): string {
