@@ -12,6 +12,8 @@ export function onCampaignSaved(handler) { after.saved = handler; }
 export function onCampaignStatusChanged(handler) { after.statusChanged = handler; }
 
 const PREVIEW_FIGURES = ['matching', 'reachable', 'noConsent', 'noConversation', 'frequencyCapped'];
+/** Messages per second when the supervisor does not say (the campaign service's default). */
+const DEFAULT_SEND_RATE = 20;
 
 // ---- form ⇄ CampaignDraftInput ----
 
@@ -55,22 +57,24 @@ function audienceFromForm() {
   return audience;
 }
 
-/** The form as a CampaignDraftInput (see docs/CAMPAIGNS.md). */
+/**
+ * The form as a CampaignDraftInput (see docs/CAMPAIGNS.md). An optional field left empty is sent
+ * as null, so saving a draft also clears what the supervisor removed (e.g. the intro, the end).
+ */
 export function draftFromForm() {
   const kind = selectedKind();
   const input = { name: $('cf-name').value.trim(), kind, audience: audienceFromForm() };
-  if (kind === 'survey') input.surveyId = $('cf-survey').value || undefined;
+  input.surveyId = kind === 'survey' ? $('cf-survey').value || null : null;
   const zh = $('cf-message-zh').value.trim();
   const en = $('cf-message-en').value.trim();
-  if (zh || en) input.message = { 'zh-CN': zh, en };
-  if (kind === 'message') input.followWithCsat = $('cf-follow-csat').checked;
+  input.message = zh || en ? { 'zh-CN': zh, en } : null;
+  input.followWithCsat = kind === 'message' ? $('cf-follow-csat').checked : null;
   const startAt = toIso($('cf-start').value);
-  const endAt = toIso($('cf-end').value);
   if (startAt) input.startAt = startAt;
-  if (endAt) input.endAt = endAt;
+  input.endAt = toIso($('cf-end').value) ?? null;
   input.quietHours = { start: $('cf-quiet-start').value || '21:00', end: $('cf-quiet-end').value || '09:00' };
   input.frequencyCapDays = Number($('cf-cap').value || 0);
-  input.sendRatePerSecond = Number($('cf-rate').value || 1);
+  input.sendRatePerSecond = Number($('cf-rate').value || DEFAULT_SEND_RATE);
   return input;
 }
 
@@ -98,7 +102,7 @@ function fillForm(campaign) {
   $('cf-quiet-start').value = c.quietHours?.start ?? '21:00';
   $('cf-quiet-end').value = c.quietHours?.end ?? '09:00';
   $('cf-cap').value = String(c.frequencyCapDays ?? 30);
-  $('cf-rate').value = String(c.sendRatePerSecond ?? 5);
+  $('cf-rate').value = String(c.sendRatePerSecond ?? DEFAULT_SEND_RATE);
   showKindFields();
 }
 
@@ -152,24 +156,30 @@ function clearFormErrors() {
   for (const node of $('campaign-form').querySelectorAll('[aria-invalid]')) node.removeAttribute('aria-invalid');
 }
 
+/** Marks the inputs a field path names; returns the label of the first, for the error list. */
 function markField(path) {
+  let fieldLabel;
   for (const node of $('campaign-form').querySelectorAll('[data-field]')) {
     const field = node.dataset.field;
     if (path && (path === field || path.startsWith(`${field}.`) || field.startsWith(`${path}.`))) {
       node.classList.add('invalid');
       node.setAttribute('aria-invalid', 'true');
+      fieldLabel ??= (node.closest('label') ?? node).querySelector('span')?.textContent;
     }
   }
+  return fieldLabel;
 }
 
 export function showFormError(error) {
   if (error.status === 401) return reportFailure(error);
   clearFormErrors();
   $('campaign-form-saved').hidden = true;
-  $('campaign-form-error-message').textContent = error.status === 409 ? t('form.conflict', { message: error.message }) : error.message;
-  for (const problem of problemsOf(error.details)) {
-    markField(problem.path);
-    $('campaign-form-error-list').append(el('li', problem.message ? `${problem.path}: ${problem.message}` : problem.path));
+  const problems = problemsOf(error.details);
+  $('campaign-form-error-message').textContent = error.status === 409 ? t('form.conflict', { message: error.message })
+    : problems.length ? t('form.invalid') : error.message;
+  for (const problem of problems) {
+    const name = markField(problem.path) ?? problem.path;
+    $('campaign-form-error-list').append(el('li', problem.message ? t('form.problem', { field: name, message: problem.message }) : name));
   }
   $('campaign-form-errors').hidden = false;
 }
@@ -196,7 +206,9 @@ function renderPreview(preview) {
 
 async function requestPreview() {
   const input = draftFromForm();
-  const preview = await api('POST', '/api/console/campaigns/preview', { kind: input.kind, audience: input.audience, frequencyCapDays: input.frequencyCapDays });
+  const body = { kind: input.kind, audience: input.audience, frequencyCapDays: input.frequencyCapDays };
+  if (input.kind === 'message') body.followWithCsat = input.followWithCsat;
+  const preview = await api('POST', '/api/console/campaigns/preview', body);
   editor.lastPreview = preview;
   renderPreview(preview);
   return preview;
