@@ -13,7 +13,6 @@ import {
   validateCustomerFields,
   type ChannelUser,
   type Customer,
-  type CustomerFields,
   type CustomerListOptions,
   type CustomerQuery,
   type CustomerRepository,
@@ -39,7 +38,7 @@ export class EmbeddedCustomerRepository implements CustomerRepository {
     this.pageSize = options.batchSize ?? PAGE;
   }
 
-  async upsertByExternalId(externalId: string, fields: CustomerFields, at = new Date()): Promise<Customer> {
+  async upsertByExternalId(externalId: string, fields: CustomerUpdate, at = new Date()): Promise<Customer> {
     if (!externalId) throw AppError.badRequest('customer_external_id_required', 'externalId is required');
     const store = await this.store();
     const { set, unset } = customerWrite(validateCustomerFields(fields));
@@ -56,7 +55,7 @@ export class EmbeddedCustomerRepository implements CustomerRepository {
     return toCustomer((await store.findOneAsync({ externalId }))!);
   }
 
-  async create(fields: CustomerFields & { channelUsers?: ChannelUser[] }, at = new Date()): Promise<Customer> {
+  async create(fields: CustomerUpdate & { channelUsers?: ChannelUser[] }, at = new Date()): Promise<Customer> {
     const store = await this.store();
     const { channelUsers = [], ...rest } = fields;
     try {

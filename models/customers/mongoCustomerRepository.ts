@@ -14,7 +14,6 @@ import {
   validateCustomerFields,
   type ChannelUser,
   type Customer,
-  type CustomerFields,
   type CustomerListOptions,
   type CustomerQuery,
   type CustomerRepository,
@@ -99,7 +98,7 @@ export class MongoCustomerRepository implements CustomerRepository {
     this.links = connection.models.CustomerChannelLink ?? connection.model<ChannelLinkDocument>('CustomerChannelLink', channelLinkSchema);
   }
 
-  async upsertByExternalId(externalId: string, fields: CustomerFields, at = new Date()): Promise<Customer> {
+  async upsertByExternalId(externalId: string, fields: CustomerUpdate, at = new Date()): Promise<Customer> {
     if (!externalId) throw AppError.badRequest('customer_external_id_required', 'externalId is required');
     await this.ensureIndexes();
     const write = customerWrite(validateCustomerFields(fields));
@@ -120,7 +119,7 @@ export class MongoCustomerRepository implements CustomerRepository {
     return this.withLinks(doc as Record<string, any>);
   }
 
-  async create(fields: CustomerFields & { channelUsers?: ChannelUser[] }, at = new Date()): Promise<Customer> {
+  async create(fields: CustomerUpdate & { channelUsers?: ChannelUser[] }, at = new Date()): Promise<Customer> {
     await this.ensureIndexes();
     const { channelUsers = [], ...rest } = fields;
     const id = crypto.randomUUID();

@@ -98,9 +98,9 @@ export interface CustomerListOptions {
  */
 export interface CustomerRepository {
   /** Creates the customer with this CRM id or updates the given fields; returns the stored customer. */
-  upsertByExternalId(externalId: string, fields: CustomerFields, at?: Date): Promise<Customer>;
+  upsertByExternalId(externalId: string, fields: CustomerUpdate, at?: Date): Promise<Customer>;
   /** Creates a customer known only from chat (no CRM id yet). */
-  create(fields: CustomerFields & { channelUsers?: ChannelUser[] }, at?: Date): Promise<Customer>;
+  create(fields: CustomerUpdate & { channelUsers?: ChannelUser[] }, at?: Date): Promise<Customer>;
   /** The customer this chat identity is linked to, or undefined. */
   findByChannelUser(channelId: string, userId: string): Promise<Customer | undefined>;
   /** Links a chat identity to a customer (idempotent); throws AppError 404/409. */
