@@ -1,5 +1,6 @@
 import { WaterfallDialog, type DateTimeResolution, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { CallbackService } from '../services/callbacks/callbackService';
+import type { PhoneLinker } from '../services/customers/customerLinker';
 import { parsePhone } from '../services/contact/contactValidator';
 import { formatDateTime } from '../services/i18n/formatters';
 import type { Language } from '../services/i18n/localizer';
@@ -23,6 +24,8 @@ export const CALLBACK_TOPICS = ['loan_consultation', 'project_financing', 'repay
 /** What the callback dialogs need besides the interruption handling. */
 export interface CallbackDialogDependencies extends InterruptionDependencies {
   callbacks: CallbackService;
+  /** Links the chat user to the one customer holding the phone they gave (optional). */
+  customerLinker?: PhoneLinker;
 }
 
 /** Options in: anything the router already knows (e.g. the topic from the intent). */
@@ -104,6 +107,9 @@ export class CallbackBookingDialog extends InterruptibleDialog {
   private async confirmStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const draft = this.draft(step);
     draft.phone = parsePhone(String(step.result))!.value;
+    const { activity } = step.context;
+    const linked = await this.callbackDeps.customerLinker?.linkByPhone({ channelId: activity.channelId, userId: activity.from.id }, draft.phone);
+    draft.customerId ??= linked?.id;
     const spec: PromptSpec = {
       key: 'callback.confirmPrompt', retryKey: 'callback.confirmRetry',
       params: { phone: draft.phone }, times: { time: draft.slot! }, keys: { topic: topicKey(draft.topic!) },

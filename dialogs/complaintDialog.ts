@@ -11,6 +11,7 @@ import { turnLanguage } from './turnLanguage';
 import { findContact, type Contact } from '../services/contact/contactValidator';
 import { formatDateTime } from '../services/i18n/formatters';
 import type { Language, Localizer } from '../services/i18n/localizer';
+import type { PhoneLinker } from '../services/customers/customerLinker';
 import { MAX_DESCRIPTION_LENGTH, type ComplaintService } from '../services/tickets/complaintService';
 import { COMPLAINT_CATEGORIES, SEVERITIES, type ComplaintCategory, type Severity } from '../services/tickets/ticketRepository';
 
@@ -33,6 +34,8 @@ export const MIN_DESCRIPTION_LENGTH = 10;
 /** What the complaint dialog needs besides the interruption handling. */
 export interface ComplaintDialogDependencies extends InterruptionDependencies {
   complaints: ComplaintService;
+  /** Links the chat user to the one customer holding the phone they gave (optional). */
+  customerLinker?: PhoneLinker;
 }
 
 /** Answers known before the dialog starts (e.g. the category the recognizer found); asked for otherwise. */
@@ -144,7 +147,13 @@ export class ComplaintDialog extends InterruptibleDialog {
 
   private async summaryStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const draft = this.draft(step);
-    if (!draft.contact) draft.contact = findContact(String(step.result));
+    if (!draft.contact) {
+      draft.contact = findContact(String(step.result));
+      if (draft.contact && draft.contact.kind !== 'email') {
+        const { activity } = step.context;
+        await this.complaintDeps.customerLinker?.linkByPhone({ channelId: activity.channelId, userId: activity.from.id }, draft.contact.value);
+      }
+    }
     const options: LocalizedPromptOptions = { data: { ...draft } };
     return step.prompt(SUMMARY_PROMPT, options);
   }
