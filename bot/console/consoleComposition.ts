@@ -22,6 +22,7 @@ import type { HandoffCase } from '../../services/handoff/handoffDesk';
 import { recentSatisfaction } from '../../services/handoff/recentCsat';
 import { respondentKeyFor, type SurveyResponseRepository } from '../../services/surveys/surveyResponseRepository';
 import { registerConsoleRoutes, resolveConsoleSessionSecret, type ClientProfile } from './consoleRoutes';
+import { registerCampaignRoutes, type CampaignRouteSources } from './campaignRoutes';
 
 /** Where the console reads a client's profile from (the dialogs' repositories). */
 export interface ProfileSources {
@@ -63,6 +64,8 @@ export function buildConsole(deps: {
   config: AppConfig; logger: Logger; server: Server; redis?: Redis; mongo?: Connection; embedded: EmbeddedDatabase; desk: () => HandoffDesk | undefined;
   /** Read at request time, like the desk: the repositories are built after the console. */
   profileSources?: () => ProfileSources;
+  /** The campaign service and survey definitions, read at request time (built after the console). */
+  campaignSources?: () => CampaignRouteSources;
 }): ConsoleParts {
   const { config, logger, server, redis, mongo, embedded } = deps;
   const audit = mongo ? new MongoAuditEventRepository(mongo) : new EmbeddedAuditEventRepository(embedded);
@@ -79,6 +82,7 @@ export function buildConsole(deps: {
     sessionTtlSeconds: config.CONSOLE_SESSION_TTL_SECONDS,
     secureCookies: config.NODE_ENV === 'production',
   });
+  registerCampaignRoutes(server, { guarded: routes.guarded, audit, sources: deps.campaignSources ?? (() => ({})) });
   return {
     staffService, audit,
     async start() {

@@ -96,8 +96,14 @@ const toRef = (s: StaffSession): StaffRef => ({ staffId: s.staffId, displayName:
 const isSupervisor = (s: StaffSession) => RANK[s.role] >= RANK.supervisor;
 const holds = (c: HandoffCase | undefined, s: StaffSession) => c?.claimedBy?.staffId === s.staffId;
 
-/** Registers the console page and API; returns `close`, which ends open event streams (at shutdown). */
-export function registerConsoleRoutes(server: Server, deps: ConsoleRouteDependencies): { close(): void } {
+/** A console route handler behind the session, role and CSRF checks; errors become JSON answers. */
+export type GuardedRoute = (role: StaffRole, handler: (req: Request, res: Response, session: StaffSession) => Promise<void>, options: { csrf: boolean }) => (req: Request, res: Response) => Promise<void>;
+
+/**
+ * Registers the console page and API; returns `close`, which ends open event streams (at shutdown),
+ * and `guarded`, for modules that add their own console routes (campaigns, analytics).
+ */
+export function registerConsoleRoutes(server: Server, deps: ConsoleRouteDependencies): { close(): void; guarded: GuardedRoute } {
   const { staff, sessions, audit, logger } = deps;
   const streams = new Set<Response>();
 
@@ -320,6 +326,7 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleRouteDependen
   }, { csrf: true }));
 
   return {
+    guarded,
     close() {
       for (const stream of streams) stream.end();
       streams.clear();

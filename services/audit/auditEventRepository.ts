@@ -1,7 +1,8 @@
 /** What staff did that a bank must be able to show later. */
 export type AuditEventType =
   | 'login_success' | 'login_failure' | 'login_locked' | 'logout'
-  | 'claim' | 'transfer' | 'end' | 'reply' | 'transcript_view' | 'staff_created';
+  | 'claim' | 'transfer' | 'end' | 'reply' | 'transcript_view' | 'staff_created'
+  | 'campaign.create' | 'campaign.update' | 'campaign.launch' | 'campaign.pause' | 'campaign.resume' | 'campaign.cancel';
 
 /** One audit record: who (or which e-mail, for failed logins), what, on which case, from where. */
 export interface AuditEvent {
