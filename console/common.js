@@ -1,4 +1,4 @@
-/* global document, fetch, localStorage, Node */
+/* global document, fetch, localStorage */
 // Shared by every console page: strings, DOM helpers, the JSON API client (with the CSRF header),
 // the error banner and number/date formatting. Text from clients and colleagues only ever goes
 // into the page through textContent (el() below), never innerHTML.
@@ -30,26 +30,6 @@ export function el(tag, text, className) {
   const node = document.createElement(tag);
   if (text !== undefined && text !== null) node.textContent = String(text);
   if (className) node.className = className;
-  return node;
-}
-
-export function button(text, onClick, className) {
-  const node = el('button', text, className);
-  node.type = 'button';
-  node.addEventListener('click', onClick);
-  return node;
-}
-
-/** A table row of plain-text cells. */
-export function textRow(cells, cellTag = 'td') {
-  const row = el('tr');
-  for (const cell of cells) row.append(cell instanceof Node ? wrap(cellTag, cell) : el(cellTag, cell ?? t('none')));
-  return row;
-}
-
-function wrap(tag, child) {
-  const node = el(tag);
-  node.append(child);
   return node;
 }
 
@@ -111,24 +91,22 @@ export function reportFailure(error) {
   showError(t('error.generic', { message: error.message }));
 }
 
-const UNSET = '—';
-
 export function formatNumber(value, digits = 0) {
-  if (value === null || value === undefined || Number.isNaN(value)) return UNSET;
+  if (value === null || value === undefined || Number.isNaN(value)) return t('none');
   return Number(value).toLocaleString(state.lang, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 export function formatPercent(ratio) {
-  if (ratio === null || ratio === undefined || Number.isNaN(ratio)) return UNSET;
+  if (ratio === null || ratio === undefined || Number.isNaN(ratio)) return t('none');
   return Number(ratio).toLocaleString(state.lang, { style: 'percent', maximumFractionDigits: 1 });
 }
 
 export function formatDate(iso) {
-  return iso ? new Date(iso).toLocaleDateString(state.lang) : UNSET;
+  return iso ? new Date(iso).toLocaleDateString(state.lang) : t('none');
 }
 
 export function formatDateTime(iso) {
-  return iso ? new Date(iso).toLocaleString(state.lang, { dateStyle: 'medium', timeStyle: 'short' }) : UNSET;
+  return iso ? new Date(iso).toLocaleString(state.lang, { dateStyle: 'medium', timeStyle: 'short' }) : t('none');
 }
 
 /** Loads the strings of a language and fills every [data-i18n] (text) and [data-i18n-placeholder] node. */
