@@ -113,7 +113,7 @@ describe('Campaign API over HTTP (Redis + FerretDB)', () => {
     const listed = await supervisor.call('GET', '/api/console/campaigns');
     expect(listed.body.campaigns.find((c: { id: string }) => c.id === id)).toMatchObject({ status: 'cancelled', counts: { skipped: 2 } });
 
-    const audit = running.app.parts.console!.audit as AuditEventRepository;
+    const audit = (running.app.parts.console as { audit: AuditEventRepository }).audit;
     const types = (await audit.list({ limit: 100 })).filter((e) => e.detail?.campaignId === id).map((e) => e.type).reverse();
     expect(types).toEqual(['campaign.create', 'campaign.update', 'campaign.launch', 'campaign.pause', 'campaign.resume', 'campaign.cancel']);
   });
