@@ -1,11 +1,12 @@
 import { ActivityTypes } from 'botbuilder';
-import { ComponentDialog, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type Dialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { campaignResponseSurveyId } from '../services/campaigns/campaign';
 import type { CampaignResponses } from '../services/campaigns/campaignResponses';
 import type { InterruptionDetector } from '../services/conversation/interruptionDetector';
 import type { Localizer } from '../services/i18n/localizer';
 import { CAMPAIGN_DIALOG, type CampaignDialogOptions } from './campaignDialogOptions';
 import { OPT_OUT_DIALOG, type OptOutDialog } from './optOutDialog';
+import { FOLLOW_THROUGH_DIALOG } from './followThroughDialog';
 import { QUICK_CSAT_DIALOG, type QuickCsatDialog, type QuickCsatDialogOptions, type QuickCsatDialogResult } from './quickCsatDialog';
 import { SURVEY_DIALOG, type SurveyDialog, type SurveyDialogOptions, type SurveyDialogResult } from './surveyDialog';
 import { turnLanguage } from './turnLanguage';
@@ -21,6 +22,8 @@ export interface CampaignDialogDependencies {
   quickCsat: QuickCsatDialog;
   optOut: OptOutDialog;
   responses: Pick<CampaignResponses, 'markResponded'>;
+  /** When given, a poor score is followed through (a task, and a callback offered) once the answer is recorded. */
+  followThrough?: Dialog;
 }
 
 /** How the campaign's conversation ended. */
@@ -46,7 +49,8 @@ export class CampaignDialog extends ComponentDialog {
     this.addDialog(deps.survey);
     this.addDialog(deps.quickCsat);
     this.addDialog(deps.optOut);
-    this.addDialog(new WaterfallDialog(WATERFALL, [this.deliverStep.bind(this), this.recordStep.bind(this)]));
+    if (deps.followThrough) this.addDialog(deps.followThrough);
+    this.addDialog(new WaterfallDialog(WATERFALL, [this.deliverStep.bind(this), this.recordStep.bind(this), this.endStep.bind(this)]));
     this.initialDialogId = WATERFALL;
   }
 
@@ -64,7 +68,9 @@ export class CampaignDialog extends ComponentDialog {
   private async deliverStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as CampaignDialogOptions;
     if (!options?.campaignId || !options.customerId) throw new Error(`${CAMPAIGN_DIALOG} needs a campaignId and a customerId`);
-    const stored = { responseSurveyId: campaignResponseSurveyId(options.campaignId), meta: { campaignId: options.campaignId }, respondentKey: options.customerId };
+    const stored = {
+      responseSurveyId: campaignResponseSurveyId(options.campaignId), meta: { campaignId: options.campaignId }, respondentKey: options.customerId, deferFollowThrough: true,
+    };
     if (options.kind === 'survey') {
       if (!options.surveyId) throw new Error(`${CAMPAIGN_DIALOG} needs a surveyId for a survey campaign`);
       return step.beginDialog(SURVEY_DIALOG, { surveyId: options.surveyId, ...stored, ...(options.message ? { intro: options.message } : {}) } satisfies SurveyDialogOptions);
@@ -75,11 +81,21 @@ export class CampaignDialog extends ComponentDialog {
     return step.beginDialog(QUICK_CSAT_DIALOG, { context: 'campaign', reference: options.campaignId, ...stored } satisfies QuickCsatDialogOptions);
   }
 
-  /** A completed survey or a given rating makes the recipient 'responded'. */
+  /**
+   * A completed survey or a given rating makes the recipient 'responded' at once (a client who
+   * then leaves the callback offer unanswered has still responded), then a poor score is followed through.
+   */
   private async recordStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as CampaignDialogOptions;
-    if (!answered(step.result as SurveyDialogResult | QuickCsatDialogResult | undefined)) return step.endDialog({ outcome: 'not_responded' } satisfies CampaignDialogResult);
+    const result = step.result as SurveyDialogResult | QuickCsatDialogResult | undefined;
+    if (!answered(result)) return step.endDialog({ outcome: 'not_responded' } satisfies CampaignDialogResult);
     await this.deps.responses.markResponded(options.campaignId, options.customerId);
+    const followThrough = result && 'followThrough' in result ? result.followThrough : undefined;
+    if (!followThrough || !this.deps.followThrough) return step.next();
+    return step.beginDialog(FOLLOW_THROUGH_DIALOG, followThrough);
+  }
+
+  private async endStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     return step.endDialog({ outcome: 'responded' } satisfies CampaignDialogResult);
   }
 }

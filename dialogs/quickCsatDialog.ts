@@ -27,12 +27,17 @@ export interface QuickCsatDialogOptions {
   responseSurveyId?: string;
   /** Stored with the response (e.g. `{ campaignId }`). */
   meta?: SurveyResponseMeta;
+  /** The caller runs the follow-through itself (after recording the answer): the result carries its options instead. */
+  deferFollowThrough?: boolean;
 }
 
 const CONTEXTS: ReadonlyArray<QuickCsatDialogOptions['context']> = ['complaint', 'callback', 'handoff', 'campaign'];
 
 /** The client rated (1-5), declined, or gave no valid score. */
-export type QuickCsatResult = { outcome: 'answered'; score: number } | { outcome: 'declined' } | { outcome: 'unanswered' };
+export type QuickCsatResult =
+  | { outcome: 'answered'; score: number; followThrough?: FollowThroughOptions }
+  | { outcome: 'declined' }
+  | { outcome: 'unanswered' };
 
 /** What the quick CSAT needs besides the interruption dependencies. */
 export interface QuickCsatDialogDependencies extends InterruptionDependencies {
@@ -108,17 +113,19 @@ export class QuickCsatDialog extends InterruptibleDialog {
     await this.csatDeps.responses.complete(responseSurveyId, respondentKey);
     await step.context.sendActivity(this.t(step, 'survey.csatThanks', { score: outcome.value }));
     const result: QuickCsatResult = { outcome: 'answered', score: outcome.value };
-    (step.values as { result?: QuickCsatResult }).result = result;
-    if (!this.csatDeps.followThrough) return step.next();
     const campaignId = typeof options.meta?.campaignId === 'string' ? options.meta.campaignId : undefined;
-    return step.beginDialog(FOLLOW_THROUGH_DIALOG, {
+    const followThrough: FollowThroughOptions = {
       source: {
         channelId: activity.channelId, userId: activity.from.id, surveyId: QUICK_CSAT_SURVEY_ID,
         ...(options.respondentKey ? { customerId: options.respondentKey } : {}), ...(campaignId ? { campaignId } : {}),
       },
       questions: [{ id: questionId, type: 'rating' }],
       answers: { [questionId]: outcome.value },
-    } satisfies FollowThroughOptions);
+    };
+    if (options.deferFollowThrough) return step.endDialog({ ...result, followThrough } satisfies QuickCsatResult);
+    (step.values as { result?: QuickCsatResult }).result = result;
+    if (!this.csatDeps.followThrough) return step.next();
+    return step.beginDialog(FOLLOW_THROUGH_DIALOG, followThrough);
   }
 
   /** The rating's result, whatever the follow-through did. */

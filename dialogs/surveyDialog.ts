@@ -27,6 +27,8 @@ export interface SurveyDialogOptions {
   meta?: SurveyResponseMeta;
   /** Replaces the survey's intro (a campaign's own words). */
   intro?: BilingualText;
+  /** The caller runs the follow-through itself (after recording the answer): the result carries its options instead. */
+  deferFollowThrough?: boolean;
 }
 
 /** How a survey ended: every required question answered, or some left unanswered. */
@@ -34,6 +36,8 @@ export interface SurveyResult {
   outcome: 'completed' | 'partial';
   surveyId: string;
   answers: Record<string, SurveyAnswerValue>;
+  /** With `deferFollowThrough`: what to start the follow-through dialog with. */
+  followThrough?: FollowThroughOptions;
 }
 
 /** What the survey dialog needs besides the interruption dependencies. */
@@ -145,15 +149,18 @@ export class SurveyDialog extends InterruptibleDialog {
     const complete = (definition?.questions ?? []).every((q) => !q.required || (answers[q.id] !== null && answers[q.id] !== undefined));
     await step.context.sendActivity(this.t(step, complete ? 'survey.thanks' : 'survey.thanksPartial'));
     const result: SurveyResult = { outcome: complete ? 'completed' : 'partial', surveyId, answers };
-    (step.values as { result?: SurveyResult }).result = result;
-    if (!this.surveyDeps.followThrough || !definition) return step.next();
+    if (!definition) return step.endDialog(result);
     const { channelId, from } = step.context.activity;
     const campaignId = typeof options.meta?.campaignId === 'string' ? options.meta.campaignId : undefined;
-    return step.beginDialog(FOLLOW_THROUGH_DIALOG, {
+    const followThrough: FollowThroughOptions = {
       source: { channelId, userId: from.id, surveyId, ...(options.respondentKey ? { customerId: options.respondentKey } : {}), ...(campaignId ? { campaignId } : {}) },
       questions: definition.questions.map((q) => ({ id: q.id, type: q.type })),
       answers,
-    } satisfies FollowThroughOptions);
+    };
+    if (options.deferFollowThrough) return step.endDialog({ ...result, followThrough } satisfies SurveyResult);
+    (step.values as { result?: SurveyResult }).result = result;
+    if (!this.surveyDeps.followThrough) return step.next();
+    return step.beginDialog(FOLLOW_THROUGH_DIALOG, followThrough);
   }
 
   /** The survey's result, whatever the follow-through did. */

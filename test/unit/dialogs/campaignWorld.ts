@@ -63,7 +63,7 @@ export async function campaignWorld() {
   const optOuts = new OptOutService({ customers, recipients, channelOptOuts, now: () => NOW });
   const optOut = new OptOutDialog({ localizer: interruption.localizer, optOut: optOuts });
   const campaignResponses = new CampaignResponses(recipients, () => NOW);
-  const campaign = new CampaignDialog({ localizer: interruption.localizer, interruptions: interruption.interruptions, survey, quickCsat, optOut, responses: campaignResponses });
+  const campaign = new CampaignDialog({ localizer: interruption.localizer, interruptions: interruption.interruptions, survey, quickCsat, optOut, responses: campaignResponses, followThrough });
 
   /** A customer linked to the test chat user, with consent. */
   const linkedCustomer = (fields: CustomerFields = {}) => customers.create({
