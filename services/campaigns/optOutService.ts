@@ -1,6 +1,7 @@
 import type { CampaignRecipientRepository, RecipientState } from './campaign';
 import type { ChannelOptOutRepository } from './channelOptOutRepository';
-import type { ChannelUser, CustomerRepository } from '../customers/customerRepository';
+import type { ChannelUser, Customer, CustomerRepository } from '../customers/customerRepository';
+import type { PhoneLinker } from '../customers/customerLinker';
 
 /** A recipient in these states has not answered yet and would still be (or was just) contacted. */
 export const OPT_OUT_STATES: readonly RecipientState[] = ['pending', 'sending', 'sent'];
@@ -70,4 +71,18 @@ export class OptOutService {
     }
     return due.length;
   }
+}
+
+/**
+ * A phone linker that carries an opt-out over: when the chat user it links (or finds linked)
+ * had opted out while unlinked, the customer is opted out too. Never throws, like the linker.
+ */
+export function carryOptOutOnLink(linker: PhoneLinker, optOuts: Pick<OptOutService, 'applyToLinkedCustomer'>, onError: (error: unknown) => void = () => undefined): PhoneLinker {
+  return {
+    async linkByPhone(channelUser: ChannelUser, phone: string): Promise<Customer | undefined> {
+      const customer = await linker.linkByPhone(channelUser, phone);
+      if (customer) await optOuts.applyToLinkedCustomer(customer.id, channelUser).catch(onError);
+      return customer;
+    },
+  };
 }

@@ -9,6 +9,8 @@ import type { Language } from '../../../services/i18n/localizer';
 import { MainDialog, type MainDialogMemory, type TurnRecognition } from '../../../dialogs/mainDialog';
 import { OPT_OUT_DIALOG } from '../../../dialogs/optOutDialog';
 import { SURVEY_DIALOG } from '../../../dialogs/surveyDialog';
+import { carryOptOutOnLink } from '../../../services/campaigns/optOutService';
+import { CustomerLinker } from '../../../services/customers/customerLinker';
 import { dialogClient } from '../../support/dialogHarness';
 import { CHAT_USER, NOW, campaignWorld, say, type CampaignWorld } from './campaignWorld';
 
@@ -115,5 +117,24 @@ describe.each(LANGUAGES)('Opt-out (%s)', (language) => {
     expect(await say(client, language === 'en' ? 'cancel' : '取消', language)).toBe(t(world, 'common.cancelled'));
     expect(await world.customers.get(customer.id)).toMatchObject({ consent: { surveys: true, marketing: true } });
     expect((await world.customers.get(customer.id))?.optedOutAt).toBeUndefined();
+  });
+});
+
+describe('Opt-out carried over when a phone links the chat user', () => {
+  test('When an unlinked chat user who opted out gives the phone of a customer, then that customer is opted out', async () => {
+    const world = await campaignWorld();
+    await say(dialogClient(world.dialogs.optOut), '退订', 'zh-CN');
+    const customer = await world.customers.create({ name: 'Phone', phone: '+8613812345678', consent: { surveys: true, marketing: true } });
+    const linker = carryOptOutOnLink(new CustomerLinker(world.customers), world.optOuts);
+    expect((await linker.linkByPhone(CHAT_USER, '138 1234 5678'))?.id).toBe(customer.id);
+    expect(await world.customers.get(customer.id)).toMatchObject({ consent: { surveys: false, marketing: false }, optedOutAt: NOW });
+  });
+
+  test('When a chat user who never opted out is linked by phone, then consent is left as it was', async () => {
+    const world = await campaignWorld();
+    const customer = await world.customers.create({ name: 'Phone', phone: '+8613812345678', consent: { surveys: true, marketing: true } });
+    const linker = carryOptOutOnLink(new CustomerLinker(world.customers), world.optOuts);
+    expect((await linker.linkByPhone(CHAT_USER, '13812345678'))?.id).toBe(customer.id);
+    expect(await world.customers.get(customer.id)).toMatchObject({ consent: { surveys: true, marketing: true } });
   });
 });
