@@ -16,6 +16,8 @@ import { RapportBot } from './rapportBot';
 import { TurnLoggingMiddleware } from './middleware/turnLoggingMiddleware';
 import { ConversationLockMiddleware } from './middleware/conversationLockMiddleware';
 import { ConversationTrackingMiddleware } from './middleware/conversationTrackingMiddleware';
+import { CustomerContactMiddleware } from './middleware/customerContactMiddleware';
+import type { CustomerRepository } from '../services/customers/customerRepository';
 import { buildDialogs } from './dialogComposition';
 import { QUICK_CSAT_DIALOG } from '../dialogs/quickCsatDialog';
 import { EmbeddedDatabase } from '../models/embedded/embeddedDatabase';
@@ -104,6 +106,9 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
   adapter.use(new TranscriptLoggerMiddleware(transcriptLogger));
   adapter.use(new ConversationLockMiddleware(lock));
   adapter.use(conversationTracking);
+  // A linked client's last contact (at most hourly, after the turn, never in its way).
+  const customerContact = new CustomerContactMiddleware(dialogs.parts.customers as CustomerRepository, logger.child({ component: 'customers' }));
+  adapter.use(customerContact);
   adapter.use(dialogs.handoffRelay);
   installTurnErrorHandler(adapter, { logger, localizer, resetDialogs: (context) => bot.resetDialogs(context) });
 
@@ -123,11 +128,12 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
   // The staff console reads the desk from parts at request time, so it serves whatever desk the app holds.
   const consoleParts = config.CONSOLE_ENABLED
     ? buildConsole({ config, logger: logger.child({ component: 'console' }), server, redis, mongo, embedded, desk: () => parts.handoff as HandoffDesk | undefined,
-      profileSources: () => ({ customers: parts.customers, tickets: parts.tickets, callbacks: parts.callbackRepository, surveyResponses: parts.surveyResponses }) as ProfileSources })
+      profileSources: () => ({ customers: parts.customers, tickets: parts.tickets, callbacks: parts.callbackRepository, surveyResponses: parts.surveyResponses }) as ProfileSources,
+      customers: () => parts.customers as CustomerRepository | undefined })
     : undefined;
   await consoleParts?.start();
 
-  const parts: RapportApp['parts'] = { transcriptLogger, transcriptStore, storage, conversations, conversationTracking, mongo, redis, directLine, console: consoleParts, ...dialogs.parts };
+  const parts: RapportApp['parts'] = { transcriptLogger, transcriptStore, storage, conversations, conversationTracking, customerContact, mongo, redis, directLine, console: consoleParts, ...dialogs.parts };
   let stopped = false;
   return {
     server,
@@ -152,6 +158,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
       // Transcripts are the record a bank must keep: they get their own, longer deadline.
       await Promise.all([
         conversationTracking.flush(Math.max(1000, deadline - Date.now())),
+        customerContact.flush(),
         transcriptLogger.flush(config.SHUTDOWN_FLUSH_TIMEOUT_MS).catch((error: Error) => logger.error({ err: { message: error.message }, stats: transcriptLogger.stats() }, 'shutdown: transcripts not all written')),
       ]);
       await Promise.race([closing, sleep(500)]);

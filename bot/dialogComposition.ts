@@ -32,6 +32,7 @@ import { MongoSurveyResponseRepository } from '../models/surveys/mongoSurveyResp
 import { EmbeddedSurveyResponseRepository } from '../models/surveys/embeddedSurveyResponseRepository';
 import { MongoCustomerRepository } from '../models/customers/mongoCustomerRepository';
 import { EmbeddedCustomerRepository } from '../models/customers/embeddedCustomerRepository';
+import { CustomerLinker } from '../services/customers/customerLinker';
 import { SurveyDialog } from '../dialogs/surveyDialog';
 import { QuickCsatDialog } from '../dialogs/quickCsatDialog';
 
@@ -121,6 +122,8 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   const churnSignal = (subject: Parameters<ChurnRiskService['notify']>[0]) => churn.service?.notify(subject);
   const tickets = withTicketSignals(mongo ? new MongoTicketRepository(mongo) : new EmbeddedTicketRepository(embedded), churnSignal);
   const customers = mongo ? new MongoCustomerRepository(mongo) : new EmbeddedCustomerRepository(embedded);
+  // A phone the client gives in a complaint or callback links their chat identity to the one customer holding it.
+  const customerLinker = new CustomerLinker(customers, (error) => input.logger.warn({ err: { message: (error as Error)?.message } }, 'customer link by phone failed'));
   const surveyResponses = withSurveySignals(mongo ? new MongoSurveyResponseRepository(mongo) : new EmbeddedSurveyResponseRepository(embedded), churnSignal);
   const proactive = new ProactiveMessenger({ adapter: input.adapter, conversations: input.conversations, appId: config.MicrosoftAppId, logger: input.logger });
 
@@ -168,7 +171,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
       high: config.COMPLAINT_SLA_HOURS_HIGH, critical: config.COMPLAINT_SLA_HOURS_CRITICAL,
     },
   });
-  const complaintDialog = new ComplaintDialog({ ...base, complaints });
+  const complaintDialog = new ComplaintDialog({ ...base, complaints, customerLinker });
   const complaintStatusDialog = new ComplaintStatusDialog({ ...base, complaints });
 
   // Callbacks: atomic slot booking and reminders claimed once across processes.
@@ -177,7 +180,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     calendar, timeZone: config.BUSINESS_TIMEZONE, slotMinutes: config.CALLBACK_SLOT_MINUTES,
     capacityPerSlot: config.CALLBACK_STAFF_ON_DUTY, reminderLeadMinutes: config.CALLBACK_REMINDER_MINUTES,
   });
-  const callbackBookingDialog = new CallbackBookingDialog({ ...base, callbacks });
+  const callbackBookingDialog = new CallbackBookingDialog({ ...base, callbacks, customerLinker });
   const callbackManageDialog = new CallbackManageDialog({ ...base, callbacks });
   const reminders = new CallbackReminderScheduler({
     repository: callbackRepository, sender: proactive, localizer, timeZone: config.BUSINESS_TIMEZONE,

@@ -23,6 +23,29 @@ import { recentSatisfaction } from '../../services/handoff/recentCsat';
 import { respondentKeyFor, type SurveyResponseRepository } from '../../services/surveys/surveyResponseRepository';
 import { registerConsoleRoutes, resolveConsoleSessionSecret, type ClientProfile } from './consoleRoutes';
 import { registerCampaignRoutes, type CampaignRouteSources } from './campaignRoutes';
+import path from 'node:path';
+import { registerAnalyticsRoutes, type AnalyticsServices } from './analyticsRoutes';
+import { Localizer } from '../../services/i18n/localizer';
+import { MongoTicketRepository } from '../../models/tickets/mongoTicketRepository';
+import { EmbeddedTicketRepository } from '../../models/tickets/embeddedTicketRepository';
+import { MongoCallbackRepository } from '../../models/callbacks/mongoCallbackRepository';
+import { EmbeddedCallbackRepository } from '../../models/callbacks/embeddedCallbackRepository';
+import { MongoSurveyResponseRepository } from '../../models/surveys/mongoSurveyResponseRepository';
+import { EmbeddedSurveyResponseRepository } from '../../models/surveys/embeddedSurveyResponseRepository';
+import { MongoSurveyDefinitionRepository } from '../../models/surveys/mongoSurveyDefinitionRepository';
+import { EmbeddedSurveyDefinitionRepository } from '../../models/surveys/embeddedSurveyDefinitionRepository';
+import { MongoInquiryFeedbackRepository } from '../../models/knowledge/mongoInquiryFeedbackRepository';
+import { EmbeddedInquiryFeedbackRepository } from '../../models/knowledge/embeddedInquiryFeedbackRepository';
+import { MongoCampaignRepository } from '../../models/campaigns/mongoCampaignRepository';
+import { EmbeddedCampaignRepository } from '../../models/campaigns/embeddedCampaignRepository';
+import { MongoCampaignRecipientRepository } from '../../models/campaigns/mongoCampaignRecipientRepository';
+import { EmbeddedCampaignRecipientRepository } from '../../models/campaigns/embeddedCampaignRecipientRepository';
+import { MongoCustomerRepository } from '../../models/customers/mongoCustomerRepository';
+import { EmbeddedCustomerRepository } from '../../models/customers/embeddedCustomerRepository';
+import { SurveyDefinitionResolver } from '../../services/analytics/surveyQuestions';
+import { AnswerTextBackground, CampaignResultsService } from '../../services/analytics/campaignResults';
+import { ResponsesCsvExport } from '../../services/analytics/responsesCsv';
+import { ServiceDashboardService } from '../../services/analytics/serviceDashboard';
 
 /** Where the console reads a client's profile from (the dialogs' repositories). */
 export interface ProfileSources {
@@ -46,6 +69,34 @@ export async function clientProfile(sources: ProfileSources, c: HandoffCase, now
     openTickets: (tickets ?? []).map((t) => ({ reference: t.reference, category: t.category, severity: t.severity, status: t.status, slaDueAt: t.slaDueAt })),
     callbacks: (callbacks ?? []).map((b) => ({ reference: b.reference, topic: b.topic, slotStart: b.slotStart })),
     pastCsat: satisfaction.filter((a) => a.kind === 'csat').map((a) => ({ score: a.score, answeredAt: a.at })),
+  };
+}
+
+/**
+ * The analytics behind the console (results, CSV, dashboard), on the same store as the dialogs:
+ * repositories are thin views of one database, so the console opens its own.
+ */
+export function buildAnalytics(deps: { config: AppConfig; mongo?: Connection; embedded: EmbeddedDatabase }): AnalyticsServices {
+  const { config, mongo, embedded } = deps;
+  const campaigns = mongo ? new MongoCampaignRepository(mongo) : new EmbeddedCampaignRepository(embedded);
+  const recipients = mongo ? new MongoCampaignRecipientRepository(mongo) : new EmbeddedCampaignRecipientRepository(embedded);
+  const responses = mongo ? new MongoSurveyResponseRepository(mongo) : new EmbeddedSurveyResponseRepository(embedded);
+  const surveys = new SurveyDefinitionResolver(mongo ? new MongoSurveyDefinitionRepository(mongo) : new EmbeddedSurveyDefinitionRepository(embedded), campaigns);
+  const localizer = new Localizer(path.resolve(__dirname, '../../locales'));
+  return {
+    results: new CampaignResultsService({ campaigns, recipients, responses, surveys, background: new AnswerTextBackground(responses, surveys) }),
+    csv: new ResponsesCsvExport({
+      campaigns, recipients, responses, surveys,
+      customers: mongo ? new MongoCustomerRepository(mongo) : new EmbeddedCustomerRepository(embedded),
+      columnTitle: (language, column) => localizer.t(language, `analytics.csv.${column}`),
+    }),
+    dashboard: new ServiceDashboardService({
+      tickets: mongo ? new MongoTicketRepository(mongo) : new EmbeddedTicketRepository(embedded),
+      callbacks: mongo ? new MongoCallbackRepository(mongo) : new EmbeddedCallbackRepository(embedded),
+      surveyResponses: responses,
+      inquiryFeedback: mongo ? new MongoInquiryFeedbackRepository(mongo) : new EmbeddedInquiryFeedbackRepository(embedded),
+      surveys, timeZone: config.BUSINESS_TIMEZONE, callbackSlotMinutes: config.CALLBACK_SLOT_MINUTES,
+    }),
   };
 }
 
@@ -83,6 +134,8 @@ export function buildConsole(deps: {
     secureCookies: config.NODE_ENV === 'production',
   });
   registerCampaignRoutes(server, { guarded: routes.guarded, audit, sources: deps.campaignSources ?? (() => ({})) });
+  const analytics = buildAnalytics({ config, mongo, embedded });
+  registerAnalyticsRoutes(server, { guarded: routes.guarded, audit, logger, services: () => analytics });
   return {
     staffService, audit,
     async start() {
