@@ -21,6 +21,7 @@ import type { CallbackRepository } from '../../services/callbacks/callbackReposi
 import type { HandoffCase } from '../../services/handoff/handoffDesk';
 import { recentSatisfaction } from '../../services/handoff/recentCsat';
 import { respondentKeyFor, type SurveyResponseRepository } from '../../services/surveys/surveyResponseRepository';
+import { registerCustomerRoutes } from './customerRoutes';
 import { registerConsoleRoutes, resolveConsoleSessionSecret, type ClientProfile } from './consoleRoutes';
 import { registerCampaignRoutes, type CampaignRouteSources } from './campaignRoutes';
 import path from 'node:path';
@@ -117,6 +118,8 @@ export function buildConsole(deps: {
   profileSources?: () => ProfileSources;
   /** The campaign service and survey definitions, read at request time (built after the console). */
   campaignSources?: () => CampaignRouteSources;
+  /** The customer repository, read at request time (built after the console). */
+  customers?: () => CustomerRepository | undefined;
 }): ConsoleParts {
   const { config, logger, server, redis, mongo, embedded } = deps;
   const audit = mongo ? new MongoAuditEventRepository(mongo) : new EmbeddedAuditEventRepository(embedded);
@@ -134,6 +137,7 @@ export function buildConsole(deps: {
     secureCookies: config.NODE_ENV === 'production',
   });
   registerCampaignRoutes(server, { guarded: routes.guarded, audit, sources: deps.campaignSources ?? (() => ({})) });
+  registerCustomerRoutes(server, { guarded: routes.guarded, audit, customers: deps.customers ?? (() => deps.profileSources?.().customers) });
   const analytics = buildAnalytics({ config, mongo, embedded });
   registerAnalyticsRoutes(server, { guarded: routes.guarded, audit, logger, services: () => analytics });
   return {
