@@ -1,12 +1,15 @@
 /* global document, setTimeout, clearTimeout */
 // Campaign detail: status and actions (pause / resume / cancel), the results (counts, CSAT and
 // NPS charts, answers per choice, themes, breakdowns by tier and relationship manager) and the
-// CSV export. Results refresh every 5 s while the campaign runs and the browser tab is visible.
+// CSV export. Results refresh every 5 s while the browser tab is visible and answers can still
+// arrive (running, paused, or recently completed: see isLive).
 import { $, state, t, label, el, api, reportFailure, showError, formatNumber, formatPercent, formatDateTime } from './common.js';
 import { barChart, doughnutChart, OUTCOME_COLOURS } from './charts.js';
 import { confirmAction } from './campaignForm.js';
 
 export const POLL_MS = 5000;
+/** How long after completing a campaign's results are still polled (late answers). */
+const ANSWERS_WINDOW_DAYS = 7;
 const RECIPIENT_STATES = ['pending', 'sending', 'sent', 'failed', 'unreachable', 'skipped', 'responded', 'opted_out'];
 /** Which actions each status offers (the server answers 409 on any other). */
 const ACTIONS_BY_STATUS = { draft: ['cancel'], running: ['pause', 'cancel'], paused: ['resume', 'cancel'], completed: [], cancelled: [] };
@@ -229,7 +232,19 @@ async function refresh() {
   }
 }
 
-const shouldPoll = () => view.campaign?.status === 'running' && document.visibilityState === 'visible';
+/**
+ * Answers keep arriving after the last message went out, and a campaign completes as soon as
+ * nothing is left to send; so results stay live while it runs or is paused, and for
+ * {@link ANSWERS_WINDOW_DAYS} after it completed. Only while this browser tab is visible.
+ */
+function isLive(campaign) {
+  if (!campaign) return false;
+  if (campaign.status === 'running' || campaign.status === 'paused') return true;
+  const completedAt = campaign.completedAt ? new Date(campaign.completedAt).getTime() : NaN;
+  return campaign.status === 'completed' && Date.now() - completedAt < ANSWERS_WINDOW_DAYS * 86400000;
+}
+
+const shouldPoll = () => isLive(view.campaign) && document.visibilityState === 'visible';
 
 function schedulePoll() {
   clearTimeout(view.timer);

@@ -97,6 +97,7 @@ function sortBy(column) {
     list.order = DESCENDING_FIRST.has(column) ? 'desc' : 'asc';
   }
   list.offset = 0;
+  renderSortMarks();
   loadList();
 }
 
