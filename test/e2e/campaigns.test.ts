@@ -1,0 +1,179 @@
+/**
+ * Campaigns end to end in Chromium on the real app (Redis + the Mongo-wire server): a supervisor
+ * creates a survey campaign in /console, previews its audience, launches it; the sender delivers
+ * it to clients' chat conversations (a stub channel on loopback); one client answers over
+ * /api/messages and the results page shows the answer live; the CSV export downloads.
+ * Names carrying markup (a campaign's, a customer's) are shown as text and never run.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startApp, messageActivity, send, type RunningApp } from '../support/appHarness';
+import { startStubChannel, type StubChannel } from '../support/stubChannel';
+import type { CustomerRepository } from '../../services/customers/customerRepository';
+import type { ConsoleParts } from '../../bot/console/consoleComposition';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ADMIN = { email: 'admin@rapport.test', password: 'Adm1n-Correct-Horse' };
+const SUPERVISOR = { email: 'zhou.min@rapport.test', password: 'Supervisor-Lantern-42', displayName: '周敏', role: 'supervisor' };
+const CAMPAIGN_NAME = '四季度满意度回访 <img src=x onerror="window.__xss=1">';
+const CUSTOMER_NAME = '<script>window.__xss=2</script>陈先生';
+const WAIT = { timeout: 30000 };
+
+interface SeededClient { customerId: string; conversationId: string; userId: string }
+
+/** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
+async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('Campaigns in the console, end to end in a real browser', () => {
+  let running: RunningApp;
+  let stub: StubChannel;
+  let context: BrowserContext;
+  let profile: string;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const dialogs: string[] = [];
+  const tag = `e2e-${Date.now().toString(36)}`;
+  const reachable: SeededClient[] = [];
+
+  /** A client's chat turn on the stub channel (so its conversation reference points there). */
+  const clientSays = async (client: SeededClient, text: string) =>
+    (await send(running.baseUrl, messageActivity(client.conversationId, text, { locale: 'zh-CN', serviceUrl: stub.url, from: { id: client.userId, name: 'Client' } }))).replies.map((r) => String(r.text ?? ''));
+
+  beforeAll(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    stub = await startStubChannel();
+    running = await startApp({ storage: 'services', env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, CAMPAIGN_POLL_MS: '300' } });
+    await (running.app.parts.console as ConsoleParts).staffService.create(SUPERVISOR);
+
+    // Audience (all tagged): 3 reachable clients (survey consent + a chat conversation), one with a
+    // conversation but no consent, one with consent but no conversation. Untagged noise must not count.
+    const customers = running.app.parts.customers as CustomerRepository;
+    const seed = async (i: number, fields: { name?: string; consent: boolean; talks: boolean; tags?: string[] }) => {
+      const customer = await customers.create({
+        name: fields.name ?? `客户${i}`, company: `测试贸易有限公司${i}`, tier: 'priority', relationshipManager: '王经理', language: 'zh-CN',
+        tags: fields.tags ?? [tag], consent: { surveys: fields.consent, marketing: false },
+      });
+      const client = { customerId: customer.id, conversationId: `${tag}-conv-${i}`, userId: `${tag}-user-${i}` };
+      await customers.linkChannelUser(customer.id, { channelId: 'emulator', userId: client.userId });
+      if (fields.talks) await clientSays(client, '你好');
+      return client;
+    };
+    reachable.push(await seed(0, { name: CUSTOMER_NAME, consent: true, talks: true }));
+    reachable.push(await seed(1, { consent: true, talks: true }));
+    reachable.push(await seed(2, { consent: true, talks: true }));
+    await seed(3, { consent: false, talks: true });
+    await seed(4, { consent: true, talks: false });
+    await seed(5, { consent: true, talks: true, tags: ['someone-else'] });
+    await (running.app.parts.conversationTracking as { flush(): Promise<void> }).flush();
+
+    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1360, height: 900 }, locale: 'zh-CN', acceptDownloads: true,
+    });
+    page = context.pages()[0] ?? await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.dismiss(); });
+  }, 120000);
+
+  afterAll(async () => {
+    await context?.close();
+    await running?.stop();
+    await stub?.close();
+    if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  });
+
+  test('When a supervisor creates, previews and launches a survey campaign and a client answers, then the results page shows the answer live and the CSV downloads', async () => {
+    await page.goto(`${running.baseUrl}/console`);
+    await page.selectOption('#language', 'zh-CN');
+    await page.fill('#email', SUPERVISOR.email);
+    await page.fill('#password', SUPERVISOR.password);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('[data-testid=signed-in]:has-text("周敏")');
+    await page.waitForSelector('#tabs a[data-tab=campaigns]:visible');
+
+    // Create: a survey to the tagged clients, no quiet hours (the test runs at any hour).
+    await page.click('#tabs a[data-tab=campaigns]');
+    await page.click('[data-testid=campaign-new]');
+    await page.waitForSelector('[data-testid=cf-survey] option[value="service-satisfaction"]', { state: 'attached', ...WAIT });
+    await page.fill('[data-testid=cf-name]', CAMPAIGN_NAME);
+    await page.check('[data-testid=cf-kind-survey]');
+    await page.selectOption('[data-testid=cf-survey]', 'service-satisfaction');
+    await page.fill('#cf-tags', tag);
+    await page.fill('#cf-quiet-start', '00:00');
+    await page.fill('#cf-quiet-end', '00:00');
+    await page.fill('#cf-rate', '20');
+
+    // Preview before launch: 5 tagged, 3 reachable, 1 without consent, 1 without a conversation.
+    await page.click('[data-testid=campaign-preview]');
+    await page.locator('[data-testid=preview-reachable]').waitFor(WAIT);
+    const figure = async (key: string) => (await page.locator(`[data-testid=preview-${key}]`).textContent())?.trim();
+    expect(await figure('reachable')).toBe(String(reachable.length));
+    expect(await figure('matching')).toBe('5');
+    expect(await figure('noConsent')).toBe('1');
+    expect(await figure('noConversation')).toBe('1');
+    expect(await figure('frequencyCapped')).toBe('0');
+
+    // Launch, after the confirm dialog (which names the reachable count).
+    await page.click('[data-testid=campaign-launch]');
+    await page.locator('[data-testid=confirm-dialog]').waitFor({ state: 'visible', ...WAIT });
+    expect(await page.locator('#confirm-text').textContent()).toContain(`${reachable.length}`);
+    await page.click('[data-testid=confirm-ok]');
+    // Running, or already completed: a campaign completes as soon as nothing is left to send.
+    await page.locator('[data-testid=campaign-status]:is([data-status=running], [data-status=completed])').waitFor(WAIT);
+    expect(await page.locator('[data-testid=campaign-title]').textContent()).toBe(CAMPAIGN_NAME);
+
+    // The sender delivers to each reachable client's conversation on the stub channel.
+    const sender = running.app.parts.campaignSender as { runOnce?: (now: Date) => Promise<unknown> } | undefined;
+    await eventually('the survey delivered to every reachable client', async () => {
+      if (sender?.runOnce) await sender.runOnce(new Date());
+      return reachable.every((c) => stub.delivered(c.conversationId).length > 0);
+    }, 60000);
+
+    // Nobody has answered yet: what the page shows next comes from its own polling (no reload).
+    expect(await page.locator('[data-testid=tile-responded]').textContent()).toBe('0');
+
+    // One client answers the survey: overall 5, would recommend 9, channel, skip the rest.
+    const answering = reachable[1];
+    for (const answer of ['5', '9', '网银', '跳过', '跳过']) await clientSays(answering, answer);
+
+    // The results page catches up by itself (polling while running) and shows the answer.
+    await page.locator('[data-testid=tile-responded]', { hasText: /^1$/ }).waitFor({ timeout: 45000 });
+    await page.locator('[data-testid=csat-summary]', { hasText: '5.00' }).waitFor(WAIT);
+    await page.locator('[data-testid=nps-summary]', { hasText: 'NPS 100' }).waitFor(WAIT);
+    expect(await page.locator('[data-testid=tile-delivered]').textContent()).toBe(String(reachable.length));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-campaign-results.png'), fullPage: true });
+
+    // CSV export: a download that starts with the UTF-8 BOM.
+    const [download] = await Promise.all([page.waitForEvent('download', WAIT), page.click('[data-testid=campaign-csv]')]);
+    const saved = path.join(profile, 'responses.csv');
+    await download.saveAs(saved);
+    const csv = fs.readFileSync(saved);
+    expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(csv.toString('utf8').split(/\r?\n/).filter(Boolean).length).toBe(2); // header + the one client who answered
+
+    // The customer list shows the marked-up name as text too.
+    await page.click('#tabs a[data-tab=customers]');
+    await page.fill('[data-testid=customer-search]', '陈先生');
+    const customerLink = page.locator('[data-testid=customer-table] tbody tr a', { hasText: '陈先生' });
+    await customerLink.waitFor(WAIT);
+    expect(await customerLink.textContent()).toBe(CUSTOMER_NAME);
+
+    // Markup in names stayed text: nothing ran, no element was made from it.
+    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.locator('#campaigns-page img, #customers-page img, #campaigns-page script').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 240000);
+});
