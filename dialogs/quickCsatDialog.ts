@@ -48,6 +48,11 @@ export interface QuickCsatDialogDependencies extends InterruptionDependencies {
   cardChannels?: readonly string[];
   /** When given, a rating of 1-2 is followed through (a task, and a callback offered) after the thanks. */
   followThrough?: Dialog;
+  /**
+   * When given, "stop / 退订" opts the client out instead of being read as a rating: the CSAT the bot
+   * starts after a handoff runs outside the main dialog, which otherwise catches it.
+   */
+  optOut?: Dialog;
 }
 
 /**
@@ -61,6 +66,7 @@ export class QuickCsatDialog extends InterruptibleDialog {
     if (!csatDeps.definitions || !csatDeps.responses || !csatDeps.parser) throw new Error(`${QUICK_CSAT_DIALOG} needs definitions, responses and a parser`);
     this.addDialog(new SurveyQuestionPrompt(EASE_PROMPT, { localizer: csatDeps.localizer, parser: csatDeps.parser, cardChannels: csatDeps.cardChannels }));
     if (csatDeps.followThrough) this.addDialog(csatDeps.followThrough);
+    if (csatDeps.optOut) this.addDialog(csatDeps.optOut);
     this.addDialog(new WaterfallDialog(QUICK_CSAT_WATERFALL, [this.easeStep.bind(this), this.saveStep.bind(this), this.resultStep.bind(this)]));
     this.initialDialogId = QUICK_CSAT_WATERFALL;
   }
@@ -73,6 +79,10 @@ export class QuickCsatDialog extends InterruptibleDialog {
     // The follow-through offer answers its own yes/no and interruptions.
     if (innerDc.activeDialog?.id === FOLLOW_THROUGH_DIALOG) return innerDc.continueDialog();
     const activity = innerDc.context.activity;
+    if (this.csatDeps.optOut && activity.type === ActivityTypes.Message && this.deps.interruptions.isOptOut(activity.text)) {
+      await innerDc.cancelAllDialogs();
+      return innerDc.beginDialog(this.csatDeps.optOut.id);
+    }
     if (activity.type === ActivityTypes.Message && this.csatDeps.parser.isDecline(activity.text)) {
       await innerDc.cancelAllDialogs();
       await innerDc.context.sendActivity(this.t(innerDc, 'survey.csatDeclined'));

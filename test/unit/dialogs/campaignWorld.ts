@@ -56,12 +56,12 @@ export async function campaignWorld() {
   const callbacks = new CallbackService(new EmbeddedCallbackRepository(db), { calendar, timeZone: ZONE, capacityPerSlot: 2, now: () => NOW });
   const callbackBooking = new CallbackBookingDialog({ ...interruption, callbacks });
   const followThrough = new FollowThroughDialog({ ...interruption, followUps, callbackBooking });
-  const surveyDeps = { ...interruption, definitions, responses, parser, customers, followThrough };
-  const survey = new SurveyDialog(surveyDeps);
-  const quickCsat = new QuickCsatDialog(surveyDeps);
   const channelOptOuts = new EmbeddedChannelOptOutRepository(db);
   const optOuts = new OptOutService({ customers, recipients, channelOptOuts, now: () => NOW });
   const optOut = new OptOutDialog({ localizer: interruption.localizer, optOut: optOuts });
+  const surveyDeps = { ...interruption, definitions, responses, parser, customers, followThrough, optOut };
+  const survey = new SurveyDialog(surveyDeps);
+  const quickCsat = new QuickCsatDialog(surveyDeps);
   const campaignResponses = new CampaignResponses(recipients, () => NOW);
   const campaign = new CampaignDialog({ localizer: interruption.localizer, interruptions: interruption.interruptions, survey, quickCsat, optOut, responses: campaignResponses, followThrough });
 

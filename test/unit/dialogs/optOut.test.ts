@@ -109,6 +109,16 @@ describe.each(LANGUAGES)('Opt-out (%s)', (language) => {
     expect(client.dialogTurnResult.status).toBe('complete');
   });
 
+  test('When a client says stop / 退订 to the CSAT the bot asked after a handoff (outside the main dialog), then they are opted out, not re-asked for a score', async () => {
+    const world = await campaignWorld();
+    const customer = await world.linkedCustomer();
+    const client = dialogClient(world.dialogs.quickCsat, { context: 'handoff', reference: 'HC-1' });
+    await say(client, language === 'en' ? 'hi' : '你好', language);
+    expect(await say(client, stop, language)).toBe(t(world, 'campaign.optOutConfirmed'));
+    expect(client.dialogTurnResult).toMatchObject({ status: 'complete', result: { outcome: 'opted_out' } });
+    expect((await world.customers.get(customer.id))?.optedOutAt).toEqual(NOW);
+  });
+
   test('When a client says cancel in the middle of the feedback survey, then only the survey is cancelled and consent stays', async () => {
     const world = await campaignWorld();
     const customer = await world.linkedCustomer();
