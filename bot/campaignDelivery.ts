@@ -9,6 +9,7 @@ import type { Language } from '../services/i18n/localizer';
 import type { Conversation, ConversationRepository } from '../models/conversations/conversationRepository';
 import type { CampaignDelivery, DeliveryRequest, DeliveryResult } from '../services/campaigns/campaignSender';
 import { AppError } from '../services/appError';
+import { latestReachable } from '../services/campaigns/campaignContacts';
 import { activeDialogIds } from '../dialogs/activeDialogs';
 import { MAIN_DIALOG } from '../dialogs/mainDialog';
 import { CAMPAIGN_DIALOG, type CampaignDialogOptions } from '../dialogs/campaignDialogOptions';
@@ -71,7 +72,7 @@ export class BotCampaignDelivery implements CampaignDelivery {
   }
 
   async deliver(request: DeliveryRequest): Promise<DeliveryResult> {
-    const conversation = await this.latestConversation(request);
+    const conversation = request.conversation ?? await this.latestConversation(request);
     if (!conversation) throw new AppError('unreachable', 'the client has no conversation the bot can write to', 404, { reason: 'no_reference' });
     const { channelId, conversationId } = conversation;
     const open = await this.options.handoff.openCaseFor(channelId, conversationId);
@@ -112,15 +113,8 @@ export class BotCampaignDelivery implements CampaignDelivery {
 
   /** The customer's most recently active conversation that has a reference, across their chat identities. */
   private async latestConversation(request: DeliveryRequest): Promise<Conversation | undefined> {
-    let latest: Conversation | undefined;
-    for (const user of request.customer.channelUsers ?? []) {
-      for (const conversation of await this.options.conversations.findByUser(user.channelId, user.userId)) {
-        if (!conversation.reference?.serviceUrl || conversation.status === 'closed') continue;
-        if (!latest || conversation.lastActivityAt.getTime() > latest.lastActivityAt.getTime()) latest = conversation;
-        break; // findByUser is most recent first
-      }
-    }
-    return latest;
+    const lists = await Promise.all((request.customer.channelUsers ?? []).map((u) => this.options.conversations.findByUser(u.channelId, u.userId)));
+    return latestReachable(lists.flat());
   }
 
   /** The client is in the middle of a flow (other than the idle main menu) and wrote recently. */

@@ -5,6 +5,8 @@
 import { AppError } from '../appError';
 import type { Language } from '../i18n/localizer';
 import type { Customer } from '../customers/customerRepository';
+import type { Conversation } from '../../models/conversations/conversationRepository';
+import type { CampaignContacts } from './campaignContacts';
 import type { Campaign, CampaignRecipient, CampaignRecipientRepository, CampaignRepository, RecipientState } from './campaign';
 import type { SendRateLimiter } from './sendRateLimiter';
 import { nextSendableInstant } from './quietHours';
@@ -16,6 +18,8 @@ export interface DeliveryRequest {
   campaign: Campaign;
   customer: Customer;
   language: Language;
+  /** The client's most recent reachable conversation, read with the batch (absent: the delivery looks it up). */
+  conversation?: Conversation;
   /**
    * Claims the recipient (exactly one caller across processes wins). The delivery calls it
    * once it knows it can send now (conversation found, client not busy), then sends only when
@@ -48,7 +52,8 @@ export interface CampaignLifecycle {
 export interface CampaignSenderOptions {
   campaigns: CampaignRepository;
   recipients: CampaignRecipientRepository;
-  customers: { get(customerId: string): Promise<Customer | undefined> };
+  /** Customers and their conversations, read per batch. */
+  contacts: CampaignContacts;
   delivery: CampaignDelivery;
   rateLimiter: SendRateLimiter;
   lifecycle: CampaignLifecycle;
@@ -117,7 +122,7 @@ export class CampaignSender {
   private stopping = false;
 
   constructor(private readonly options: CampaignSenderOptions) {
-    for (const key of ['campaigns', 'recipients', 'customers', 'delivery', 'rateLimiter', 'lifecycle', 'claimerId', 'defaultTimeZone'] as const) {
+    for (const key of ['campaigns', 'recipients', 'contacts', 'delivery', 'rateLimiter', 'lifecycle', 'claimerId', 'defaultTimeZone'] as const) {
       if (!options?.[key]) throw new Error(`CampaignSender needs ${key}`);
     }
     this.pollMs = options.pollMs ?? 5000;
@@ -189,7 +194,10 @@ export class CampaignSender {
       if (batch.length === 0) break;
       afterSeq = batch[batch.length - 1].seq;
       // Another process reads the same batch: a random order makes the two rarely race for one recipient.
-      await this.forEachConcurrently(shuffle(batch), (recipient) => this.sendOne(current, recipient, now, report));
+      // Customers (consent, opt-out) and conversations are read for the whole batch, moments before its sends.
+      const customers = await this.options.contacts.customers(batch.map((r) => r.customerId));
+      const conversations = await this.options.contacts.latestConversations([...customers.values()]);
+      await this.forEachConcurrently(shuffle(batch), (recipient) => this.sendOne(current, recipient, now, report, customers.get(recipient.customerId), conversations.get(recipient.customerId)));
     }
     if (!this.stopping) await this.complete(campaign, report);
   }
@@ -207,11 +215,12 @@ export class CampaignSender {
     if (await this.options.lifecycle.complete(campaign.id)) report.completed.push(campaign.id);
   }
 
-  private async sendOne(campaign: Campaign, recipient: CampaignRecipient, now: Date, report: SenderRunReport): Promise<void> {
+  private async sendOne(
+    campaign: Campaign, recipient: CampaignRecipient, now: Date, report: SenderRunReport, customer: Customer | undefined, conversation: Conversation | undefined,
+  ): Promise<void> {
     if (this.stopping) return;
-    const { recipients, customers } = this.options;
+    const { recipients } = this.options;
     try {
-      const customer = await customers.get(recipient.customerId);
       if (!customer) {
         if (await this.settle(campaign, recipient, 'unreachable', 'no_customer')) report.unreachable += 1;
         return;
@@ -242,21 +251,15 @@ export class CampaignSender {
         }
         return;
       }
-      // Cheap check before spending a rate token: another process may have taken it meanwhile.
-      const fresh = await recipients.get(campaign.id, recipient.customerId);
-      if (fresh?.state !== 'pending') {
-        report.claimedElsewhere += 1;
-        return;
-      }
       await this.options.rateLimiter.acquire(campaign.id, campaign.sendRatePerSecond);
       if (this.stopping) return;
-      await this.deliver(campaign, recipient, customer, report);
+      await this.deliver(campaign, recipient, customer, conversation, report);
     } catch (error) {
       this.options.onError?.(error, `recipient ${campaign.id}/${recipient.customerId}`);
     }
   }
 
-  private async deliver(campaign: Campaign, recipient: CampaignRecipient, customer: Customer, report: SenderRunReport): Promise<void> {
+  private async deliver(campaign: Campaign, recipient: CampaignRecipient, customer: Customer, conversation: Conversation | undefined, report: SenderRunReport): Promise<void> {
     const { recipients, delivery, claimerId } = this.options;
     let claimed = false;
     const claim = async () => {
@@ -265,7 +268,7 @@ export class CampaignSender {
     };
     const language: Language = customer.language ?? recipient.language;
     try {
-      const result = await withTimeout(delivery.deliver({ recipient, campaign, customer, language, claim }), this.sendTimeoutMs);
+      const result = await withTimeout(delivery.deliver({ recipient, campaign, customer, language, claim, ...(conversation ? { conversation } : {}) }), this.sendTimeoutMs);
       if (result.outcome === 'delivered') {
         await recipients.update(campaign.id, recipient.customerId, {
           state: 'sent', sentAt: this.now(), channelId: result.channelId, conversationId: result.conversationId,
