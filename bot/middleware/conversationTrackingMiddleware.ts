@@ -1,4 +1,4 @@
-import { TurnContext, type Middleware } from 'botbuilder';
+import { ActivityEventNames, ActivityTypes, TurnContext, type Middleware } from 'botbuilder';
 import type { Logger } from '../logger';
 import type { ConversationRepository } from '../../models/conversations/conversationRepository';
 import { turnLanguage } from '../../dialogs/turnLanguage';
@@ -27,6 +27,9 @@ export class ConversationTrackingMiddleware implements Middleware {
     await next();
     const { activity } = context;
     if (!activity.conversation?.id || !activity.from?.id) return;
+    // A proactive turn (a campaign, a reminder) is the bot writing, not the client: it changes neither
+    // the reference nor the client's last activity.
+    if (activity.type === ActivityTypes.Event && activity.name === ActivityEventNames.ContinueConversation) return;
     const reference = TurnContext.getConversationReference(activity);
     const key = `${activity.channelId}/${activity.conversation.id}`;
     const args: Parameters<ConversationRepository['upsertFromTurn']> = [reference, {
