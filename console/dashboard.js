@@ -29,9 +29,12 @@ function figures(listId, entries) {
   $(listId).replaceChildren(...entries.map(([name, value]) => el('li', t('dashboard.figure', { name, value }))));
 }
 
+/** The newest week that had answers (weeks without any have a null figure). */
+const latestAnswered = (points) => points.filter((p) => p.count > 0).at(-1);
+
 function renderCsat(points) {
   lineChart($('dash-csat'), points.map((p) => p.week), points.map((p) => p.mean), { seriesLabel: t('dashboard.csatMean'), range: [1, 5] });
-  const last = points.at(-1);
+  const last = latestAnswered(points);
   $('dash-csat-text').textContent = last
     ? t('dashboard.latestCsat', { week: last.week, mean: formatNumber(last.mean, 2), count: formatNumber(last.count) })
     : t('dashboard.noData');
@@ -39,7 +42,7 @@ function renderCsat(points) {
 
 function renderNps(points) {
   lineChart($('dash-nps'), points.map((p) => p.week), points.map((p) => p.score), { seriesLabel: t('dashboard.nps'), range: [-100, 100] });
-  const last = points.at(-1);
+  const last = latestAnswered(points);
   $('dash-nps-text').textContent = last
     ? t('dashboard.latestNps', { week: last.week, score: formatNumber(last.score), count: formatNumber(last.count) })
     : t('dashboard.noData');

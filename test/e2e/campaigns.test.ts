@@ -63,7 +63,7 @@ describe('Campaigns in the console, end to end in a real browser', () => {
     const seed = async (i: number, fields: { name?: string; consent: boolean; talks: boolean; tags?: string[] }) => {
       const customer = await customers.create({
         name: fields.name ?? `客户${i}`, company: `测试贸易有限公司${i}`, tier: 'priority', relationshipManager: '王经理', language: 'zh-CN',
-        tags: fields.tags ?? [tag], consent: { surveys: fields.consent, marketing: false },
+        tags: fields.tags ?? [tag], consent: { surveys: fields.consent, marketing: fields.consent },
       });
       const client = { customerId: customer.id, conversationId: `${tag}-conv-${i}`, userId: `${tag}-user-${i}` };
       await customers.linkChannelUser(customer.id, { channelId: 'emulator', userId: client.userId });
@@ -170,10 +170,68 @@ describe('Campaigns in the console, end to end in a real browser', () => {
     await customerLink.waitFor(WAIT);
     expect(await customerLink.textContent()).toBe(CUSTOMER_NAME);
 
+    // The dashboard counts the answer in this week's CSAT and NPS.
+    await page.click('#tabs a[data-tab=dashboard]');
+    await page.locator('[data-testid=dash-csat]', { hasText: '5.00' }).waitFor(WAIT);
+    await page.locator('[data-testid=dash-nps]', { hasText: 'NPS 100' }).waitFor(WAIT);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-dashboard.png'), fullPage: true });
+
     // Markup in names stayed text: nothing ran, no element was made from it.
     expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator('#campaigns-page img, #customers-page img, #campaigns-page script').count()).toBe(0);
     expect(dialogs).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 240000);
+
+  test('When a supervisor saves a message campaign missing its English text, then the problem shows at the field; fixed and launched for tomorrow, it is paused, resumed and cancelled with the buttons its status offers', async () => {
+    await page.click('#tabs a[data-tab=campaigns]');
+    await page.click('[data-testid=campaign-new]');
+    await page.waitForSelector('[data-testid=cf-name]:visible', WAIT);
+    await page.fill('[data-testid=cf-name]', '元旦问候');
+    await page.check('[data-testid=cf-kind-message]');
+    await page.fill('[data-testid=cf-message-zh]', '新年快乐！感谢您一直以来的支持。');
+    await page.fill('#cf-tags', tag);
+    await page.click('[data-testid=campaign-save]');
+
+    // The server's 400 names message.en: the English box is marked and the list says which field.
+    await page.locator('[data-testid=campaign-form-errors]').waitFor({ state: 'visible', ...WAIT });
+    expect(await page.locator('[data-testid=cf-message-en]').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('[data-testid=cf-message-zh]').getAttribute('aria-invalid')).toBeNull();
+    expect(await page.locator('#campaign-form-error-list').textContent()).toContain('内容（英文）');
+
+    const tomorrow = new Date(Date.now() + 24 * 3600 * 1000);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    await page.fill('[data-testid=cf-message-en]', 'Happy New Year, and thank you for banking with us.');
+    await page.fill('#cf-start', `${tomorrow.getFullYear()}-${pad(tomorrow.getMonth() + 1)}-${pad(tomorrow.getDate())}T10:00`);
+    await page.click('[data-testid=campaign-save]');
+    await page.locator('[data-testid=campaign-form-saved]').waitFor({ state: 'visible', ...WAIT });
+    expect(await page.locator('[data-testid=campaign-form-errors]').isVisible()).toBe(false);
+    // A saved draft has its own address (a reload keeps it).
+    await eventually('the draft\'s address', () => /#\/campaigns\/(?!new$)[^/]+$/.test(page.url()));
+
+    // Launch (it starts tomorrow, so it stays running with nothing sent), then pause, resume, cancel.
+    await page.click('[data-testid=campaign-launch]');
+    await page.click('[data-testid=confirm-ok]');
+    const status = page.locator('[data-testid=campaign-status]');
+    await page.locator('[data-testid=campaign-status][data-status=running]').waitFor(WAIT);
+    expect(await page.locator('#campaign-actions button').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-testid')))).toEqual(['campaign-pause', 'campaign-cancel']);
+    await page.click('[data-testid=campaign-pause]');
+    await page.locator('[data-testid=campaign-status][data-status=paused]').waitFor(WAIT);
+    expect(await status.textContent()).toBe('已暂停');
+    await page.click('[data-testid=campaign-resume]');
+    await page.locator('[data-testid=campaign-status][data-status=running]').waitFor(WAIT);
+    await page.click('[data-testid=campaign-cancel]');
+    await page.click('[data-testid=confirm-ok]');
+    await page.locator('[data-testid=campaign-status][data-status=cancelled]').waitFor(WAIT);
+    expect(await page.locator('#campaign-actions button').count()).toBe(0);
+    expect(stub.received.filter((r) => JSON.stringify(r.body ?? {}).includes('新年快乐'))).toEqual([]);
+
+    // The list shows both campaigns with their status.
+    await page.click('#campaign-detail-view > a');
+    await page.locator('[data-testid=campaign-table] tbody tr').nth(1).waitFor(WAIT);
+    const rows = await page.locator('[data-testid=campaign-table] tbody tr').allInnerTexts();
+    expect(rows.some((r) => r.includes('元旦问候') && r.includes('已取消'))).toBe(true);
+    expect(rows.some((r) => r.includes('四季度满意度回访') && /已完成|进行中/.test(r))).toBe(true);
+    expect(pageErrors).toEqual([]);
+  }, 120000);
 });
