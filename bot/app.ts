@@ -19,6 +19,7 @@ import { ConversationTrackingMiddleware } from './middleware/conversationTrackin
 import { CustomerContactMiddleware } from './middleware/customerContactMiddleware';
 import type { CustomerRepository } from '../services/customers/customerRepository';
 import { buildDialogs } from './dialogComposition';
+import { BotCampaignDelivery } from './campaignDelivery';
 import { QUICK_CSAT_DIALOG } from '../dialogs/quickCsatDialog';
 import { EmbeddedDatabase } from '../models/embedded/embeddedDatabase';
 import { openMongoConnection } from '../models/mongo/mongoConnection';
@@ -36,6 +37,7 @@ import { IntentRecognizer } from '../services/nlu/intentRecognizer';
 import { DirectLineEndpoint } from './directline/directLineEndpoint';
 import { registerWebChatRoutes } from './directline/registerWebChatRoutes';
 import { buildConsole, type ProfileSources } from './console/consoleComposition';
+import type { CampaignRouteSources } from './console/campaignRoutes';
 import type { HandoffDesk } from '../services/handoff/handoffDesk';
 
 export interface RapportApp {
@@ -100,6 +102,11 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
     await adapter.continueConversationAsync(config.MicrosoftAppId, conversation.reference as ConversationReference, (context) =>
       bot.beginDialogOutsideTurn(context, QUICK_CSAT_DIALOG, { context: 'handoff', reference: handoffCase.caseId }, handoffCase.language));
   });
+  // Campaigns reach a client as a proactive turn that starts the campaign dialog, in the client's language.
+  dialogs.setCampaignDelivery(new BotCampaignDelivery({
+    adapter, appId: config.MicrosoftAppId, conversations, conversationState, handoff: dialogs.handoff, logger: logger.child({ component: 'campaigns' }),
+    beginDialogOutsideTurn: (context, dialogId, options, language) => bot.beginDialogOutsideTurn(context, dialogId, options, language),
+  }));
   const conversationTracking = new ConversationTrackingMiddleware(conversations, logger);
 
   adapter.use(new TurnLoggingMiddleware(logger));
@@ -129,6 +136,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
   const consoleParts = config.CONSOLE_ENABLED
     ? buildConsole({ config, logger: logger.child({ component: 'console' }), server, redis, mongo, embedded, desk: () => parts.handoff as HandoffDesk | undefined,
       profileSources: () => ({ customers: parts.customers, tickets: parts.tickets, callbacks: parts.callbackRepository, surveyResponses: parts.surveyResponses }) as ProfileSources,
+      campaignSources: () => ({ campaigns: parts.campaignService, surveyDefinitions: parts.surveyDefinitions }) as CampaignRouteSources,
       customers: () => parts.customers as CustomerRepository | undefined })
     : undefined;
   await consoleParts?.start();

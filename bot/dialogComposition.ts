@@ -57,6 +57,25 @@ import { SentimentMonitor } from '../services/handoff/sentimentMonitor';
 import { MongoHandoffCaseRepository } from '../models/handoff/mongoHandoffCaseRepository';
 import { EmbeddedHandoffCaseRepository } from '../models/handoff/embeddedHandoffCaseRepository';
 import { HandoffRelayMiddleware } from './middleware/handoffRelayMiddleware';
+import { FollowUpService } from '../services/followups/followUpService';
+import { MongoFollowUpTaskRepository } from '../models/followups/mongoFollowUpTaskRepository';
+import { EmbeddedFollowUpTaskRepository } from '../models/followups/embeddedFollowUpTaskRepository';
+import { FollowThroughDialog } from '../dialogs/followThroughDialog';
+import { OptOutService, carryOptOutOnLink } from '../services/campaigns/optOutService';
+import { CampaignResponses } from '../services/campaigns/campaignResponses';
+import { MongoChannelOptOutRepository } from '../models/optOuts/mongoChannelOptOutRepository';
+import { EmbeddedChannelOptOutRepository } from '../models/optOuts/embeddedChannelOptOutRepository';
+import { MongoCampaignRecipientRepository } from '../models/campaigns/mongoCampaignRecipientRepository';
+import { EmbeddedCampaignRecipientRepository } from '../models/campaigns/embeddedCampaignRecipientRepository';
+import { OptOutDialog, OPT_OUT_DIALOG } from '../dialogs/optOutDialog';
+import { CampaignDialog } from '../dialogs/campaignDialog';
+import { CampaignService } from '../services/campaigns/campaignService';
+import { Audience } from '../services/campaigns/audience';
+import { FrequencyCap } from '../services/campaigns/frequencyCap';
+import { CampaignSender, type CampaignDelivery } from '../services/campaigns/campaignSender';
+import { InProcessSendRateLimiter, RedisSendRateLimiter } from '../services/campaigns/sendRateLimiter';
+import { RepositoryCampaignContacts } from '../services/campaigns/campaignContacts';
+import { MongoCampaignContacts } from '../models/campaigns/mongoCampaignContacts';
 import { ChurnRiskService } from '../services/analytics/churnRiskService';
 import { withCallbackSignals, withSurveySignals, withTicketSignals } from '../services/analytics/churnSignals';
 import { SurveyDefinitionResolver } from '../services/analytics/surveyQuestions';
@@ -104,7 +123,9 @@ export interface DialogComposition {
   /** Dialogs the bot may start outside a client's turn (the CSAT after a handoff). */
   outsideTurnDialogs: Dialog[];
   parts: Record<string, unknown>;
-  /** Starts background work (reminders). */
+  /** The campaign sender's way to the client (built by the app, which has the bot). */
+  setCampaignDelivery(delivery: CampaignDelivery): void;
+  /** Starts background work (reminders, campaign sending). */
   start(): void;
   stop(): Promise<void>;
 }
@@ -123,7 +144,13 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   const tickets = withTicketSignals(mongo ? new MongoTicketRepository(mongo) : new EmbeddedTicketRepository(embedded), churnSignal);
   const customers = mongo ? new MongoCustomerRepository(mongo) : new EmbeddedCustomerRepository(embedded);
   // A phone the client gives in a complaint or callback links their chat identity to the one customer holding it.
-  const customerLinker = new CustomerLinker(customers, (error) => input.logger.warn({ err: { message: (error as Error)?.message } }, 'customer link by phone failed'));
+  // Campaign recipients and opt-outs ("stop / 退订"): an opt-out said before a chat user is linked carries over when a phone links them.
+  const campaignRecipients = mongo ? new MongoCampaignRecipientRepository(mongo) : new EmbeddedCampaignRecipientRepository(embedded);
+  const channelOptOuts = mongo ? new MongoChannelOptOutRepository(mongo) : new EmbeddedChannelOptOutRepository(embedded);
+  const optOuts = new OptOutService({ customers, recipients: campaignRecipients, channelOptOuts });
+  const customerLinker = carryOptOutOnLink(
+    new CustomerLinker(customers, (error) => input.logger.warn({ err: { message: (error as Error)?.message } }, 'customer link by phone failed')),
+    optOuts, (error) => input.logger.warn({ err: { message: (error as Error)?.message } }, 'opt-out carry-over on link failed'));
   const surveyResponses = withSurveySignals(mongo ? new MongoSurveyResponseRepository(mongo) : new EmbeddedSurveyResponseRepository(embedded), churnSignal);
   const proactive = new ProactiveMessenger({ adapter: input.adapter, conversations: input.conversations, appId: config.MicrosoftAppId, logger: input.logger });
 
@@ -208,15 +235,51 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     onError: (error, what) => churnLogger.warn({ err: { message: (error as Error)?.message }, what }, 'churn-risk recomputation failed'),
   });
   churn.service = churnRisk;
+  // Follow-through: a poor score opens a task for the relationship manager and offers a callback.
+  const followUpTasks = mongo ? new MongoFollowUpTaskRepository(mongo) : new EmbeddedFollowUpTaskRepository(embedded);
+  const followUps = new FollowUpService(followUpTasks, customers);
+  const followThrough = new FollowThroughDialog({ ...base, followUps, callbackBooking: callbackBookingDialog });
+  const optOutDialog = new OptOutDialog({ localizer, optOut: optOuts });
   const surveyDeps = {
-    ...base, definitions: surveyDefinitions, responses: surveyResponses, customers,
+    ...base, definitions: surveyDefinitions, responses: surveyResponses, customers, followThrough, optOut: optOutDialog,
     parser: new AnswerParser(require(path.join(projectRoot, 'data/surveyVocabulary.json'))),
   };
   const surveyDialog = new SurveyDialog(surveyDeps);
   const quickCsatDialog = new QuickCsatDialog(surveyDeps);
 
+  // Campaigns in the client's conversation: the campaign dialog (started by the sender), opt-out from anywhere.
+  const campaignResponses = new CampaignResponses(campaignRecipients);
+  const campaignDialog = new CampaignDialog({
+    localizer, interruptions, survey: surveyDialog, quickCsat: quickCsatDialog, optOut: optOutDialog, responses: campaignResponses, followThrough,
+  });
+
+  // Campaign sending: a loop in every process; claims keep each message single across processes (see CampaignSender).
+  // The delivery needs the bot, so the app wires it with setCampaignDelivery.
+  const campaigns = mongo ? new MongoCampaignRepository(mongo) : new EmbeddedCampaignRepository(embedded);
+  const campaignService = new CampaignService({
+    campaigns, recipients: campaignRecipients, surveys: surveyDefinitions, defaultTimeZone: config.BUSINESS_TIMEZONE,
+    audience: new Audience({ customers, tickets, conversations: input.conversations, frequencyCap: new FrequencyCap(campaignRecipients) }),
+  });
+  const campaignLogger = input.logger.child({ component: 'campaigns' });
+  let campaignDelivery: CampaignDelivery | undefined;
+  const campaignSender = new CampaignSender({
+    campaigns, recipients: campaignRecipients, lifecycle: campaignService,
+    contacts: mongo ? new MongoCampaignContacts(mongo) : new RepositoryCampaignContacts({ customers, conversations: input.conversations }),
+    delivery: {
+      deliver: (request) => {
+        if (!campaignDelivery) throw new Error('the campaign delivery is not wired');
+        return campaignDelivery.deliver(request);
+      },
+    },
+    rateLimiter: input.redis ? new RedisSendRateLimiter(input.redis, config.REDIS_KEY_PREFIX) : new InProcessSendRateLimiter(),
+    claimerId: `${os.hostname()}:${process.pid}`, defaultTimeZone: config.BUSINESS_TIMEZONE,
+    pollMs: config.CAMPAIGN_POLL_MS, batchSize: config.CAMPAIGN_BATCH_SIZE, concurrency: config.CAMPAIGN_CONCURRENCY,
+    claimStaleMs: config.CAMPAIGN_CLAIM_STALE_MS, sendTimeoutMs: Math.min(60_000, Math.floor(config.CAMPAIGN_CLAIM_STALE_MS / 2)),
+    onError: (error, where) => campaignLogger.warn({ err: { message: (error as Error)?.message }, where }, 'campaign sending problem'),
+  });
+
   const dialogs: Dialog[] = [
-    inquiryDialog, surveyDialog, quickCsatDialog, complaintDialog, complaintStatusDialog, callbackBookingDialog, callbackManageDialog,
+    inquiryDialog, surveyDialog, quickCsatDialog, complaintDialog, complaintStatusDialog, callbackBookingDialog, callbackManageDialog, optOutDialog,
   ];
   const routes: Record<string, Route> = {
     complaint_file: { dialogId: COMPLAINT_DIALOG },
@@ -226,6 +289,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     callback_reschedule: { dialogId: CALLBACK_MANAGE_DIALOG, options: (r) => ({ action: 'reschedule', reference: callbackReference(r) }) },
     callback_cancel: { dialogId: CALLBACK_MANAGE_DIALOG, options: (r) => ({ action: 'cancel', reference: callbackReference(r) }) },
     survey_feedback: { dialogId: surveyDialog.id, options: () => ({ surveyId: FEEDBACK_SURVEY_ID }) },
+    opt_out: { dialogId: OPT_OUT_DIALOG },
   };
   for (const intent of INQUIRY_INTENTS) {
     routes[intent] = { dialogId: INQUIRY_DIALOG, options: (_r, text, memory) => ({ intent, question: text, unhelpfulInARow: memory.unhelpfulInARow ?? 0 }) };
@@ -243,14 +307,19 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     ],
     smallTalk: { greeting: 'main.greeting', goodbye: 'main.goodbye', thanks: 'main.thanks', help: 'main.helpIntro' },
     bankName: input.bankName,
+    optOutDialogId: OPT_OUT_DIALOG,
   });
   return {
     mainDialog,
     handoff,
     handoffRelay,
-    outsideTurnDialogs: [quickCsatDialog],
-    parts: { handoff, handoffBus, handoffRequests, tickets, callbackRepository, calendar, proactive, reminders, customers, knowledgeBase, loanApplications, surveyResponses, surveyDefinitions, churnRisk, negativeToneEvents },
-    start() { reminders.start(); },
-    async stop() { await reminders.stop(); await churnRisk.stop(); await handoffBus.close(); },
+    outsideTurnDialogs: [quickCsatDialog, campaignDialog],
+    parts: { handoff, handoffBus, handoffRequests, tickets, callbackRepository, calendar, proactive, reminders, customers, knowledgeBase, loanApplications, surveyResponses, surveyDefinitions, churnRisk, negativeToneEvents, followUps, optOuts, campaignResponses, campaigns, campaignRecipients, campaignService, campaignSender },
+    setCampaignDelivery(delivery) { campaignDelivery = delivery; },
+    start() {
+      reminders.start();
+      if (config.CAMPAIGN_SENDER_ENABLED) campaignSender.start();
+    },
+    async stop() { await campaignSender.stop(); await reminders.stop(); await churnRisk.stop(); await handoffBus.close(); },
   };
 }
