@@ -73,7 +73,9 @@ export class CampaignDialog extends ComponentDialog {
     };
     if (options.kind === 'survey') {
       if (!options.surveyId) throw new Error(`${CAMPAIGN_DIALOG} needs a surveyId for a survey campaign`);
-      return step.beginDialog(SURVEY_DIALOG, { surveyId: options.surveyId, ...stored, ...(options.message ? { intro: options.message } : {}) } satisfies SurveyDialogOptions);
+      return step.beginDialog(SURVEY_DIALOG, {
+        surveyId: options.surveyId, ...stored, letGoOnUnanswered: true, ...(options.message ? { intro: options.message } : {}),
+      } satisfies SurveyDialogOptions);
     }
     const language = turnLanguage(step.context);
     await step.context.sendActivity(options.message?.[language] ?? this.deps.localizer.t(language, 'campaign.messageMissing'));

@@ -29,11 +29,17 @@ export interface SurveyDialogOptions {
   intro?: BilingualText;
   /** The caller runs the follow-through itself (after recording the answer): the result carries its options instead. */
   deferFollowThrough?: boolean;
+  /**
+   * End the survey at the first question the client leaves unanswered (its re-asks used up) instead
+   * of moving on: for a survey the client did not ask for (a campaign), someone who answers with
+   * something else is let go after one question rather than walked through them all.
+   */
+  letGoOnUnanswered?: boolean;
 }
 
-/** How a survey ended: every required question answered, or some left unanswered. */
+/** How a survey ended: every required question answered, some left unanswered, or the client let go (`letGoOnUnanswered`). */
 export interface SurveyResult {
-  outcome: 'completed' | 'partial';
+  outcome: 'completed' | 'partial' | 'let_go';
   surveyId: string;
   answers: Record<string, SurveyAnswerValue>;
   /** With `deferFollowThrough`: what to start the follow-through dialog with. */
@@ -59,6 +65,7 @@ interface LoopState {
   index: number;
   responseSurveyId: string;
   meta: SurveyResponseMeta;
+  letGoOnUnanswered?: boolean;
 }
 
 /**
@@ -96,13 +103,14 @@ export class SurveyDialog extends InterruptibleDialog {
     (step.values as { respondentKey?: string }).respondentKey = respondentKey;
     const responseSurveyId = options.responseSurveyId ?? definition.id;
     const meta = options.meta ?? {};
+    const letGoOnUnanswered = options.letGoOnUnanswered ? true : undefined;
     const existing = await this.surveyDeps.responses.get(responseSurveyId, respondentKey);
     const language = turnLanguage(step.context);
     const intro = this.t(step, 'survey.introFormat', { title: definition.title[language], intro: (options.intro ?? definition.intro)[language] });
 
     if (existing?.status === 'completed') {
       await step.context.sendActivities([{ type: 'message', text: intro }, { type: 'message', text: this.t(step, 'survey.retake') }]);
-      return step.beginDialog(QUESTION_LOOP, { definition, respondentKey, index: 0, responseSurveyId, meta } satisfies LoopState);
+      return step.beginDialog(QUESTION_LOOP, { definition, respondentKey, index: 0, responseSurveyId, meta, letGoOnUnanswered } satisfies LoopState);
     }
     const index = definition.questions.findIndex((q) => !(q.id in (existing?.answers ?? {})));
     if (index === -1) return step.next(); // everything answered; only the thanks was missed
@@ -111,7 +119,7 @@ export class SurveyDialog extends InterruptibleDialog {
     } else {
       await step.context.sendActivity(intro);
     }
-    return step.beginDialog(QUESTION_LOOP, { definition, respondentKey, index, responseSurveyId, meta } satisfies LoopState);
+    return step.beginDialog(QUESTION_LOOP, { definition, respondentKey, index, responseSurveyId, meta, letGoOnUnanswered } satisfies LoopState);
   }
 
   /** Asks the current question (card or text, by channel). */
@@ -132,6 +140,10 @@ export class SurveyDialog extends InterruptibleDialog {
       ...state.meta, channelId: activity.channelId, userId: activity.from.id, language: turnLanguage(step.context), surveyVersion: state.definition.version,
     });
     const next = state.index + 1;
+    if (outcome.status === 'unanswered' && state.letGoOnUnanswered) {
+      await step.context.sendActivity(this.t(step, 'survey.letGo'));
+      return step.endDialog({ letGo: true });
+    }
     if (outcome.status === 'unanswered') await step.context.sendActivity(this.t(step, 'survey.movingOn'));
     if (next < state.definition.questions.length) return step.replaceDialog(QUESTION_LOOP, { ...state, index: next } satisfies LoopState);
     return step.endDialog();
@@ -143,6 +155,10 @@ export class SurveyDialog extends InterruptibleDialog {
     const { surveyId } = options;
     const responseSurveyId = options.responseSurveyId ?? surveyId;
     const respondentKey = (step.values as { respondentKey: string }).respondentKey;
+    if ((step.result as { letGo?: boolean } | undefined)?.letGo) {
+      const answers = (await this.surveyDeps.responses.get(responseSurveyId, respondentKey))?.answers ?? {};
+      return step.endDialog({ outcome: 'let_go', surveyId, answers } satisfies SurveyResult);
+    }
     const definition = await this.surveyDeps.definitions.get(surveyId);
     await this.surveyDeps.responses.complete(responseSurveyId, respondentKey);
     const answers = (await this.surveyDeps.responses.get(responseSurveyId, respondentKey))?.answers ?? {};

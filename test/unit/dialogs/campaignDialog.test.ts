@@ -93,6 +93,22 @@ describe.each(LANGUAGES)('CampaignDialog (%s)', (language) => {
     expect((await world.responses.get(campaignResponseSurveyId('camp-s'), customer.id))?.answers).toEqual({ overall: 4 });
   });
 
+  test('When the client answers a question with something else until its re-asks are used up, then the survey lets them go instead of walking them through the rest', async () => {
+    const world = await campaignWorld();
+    const customer = await world.linkedCustomer();
+    await world.recipient('camp-s', customer.id);
+    const { client } = await deliver(world, { campaignId: 'camp-s', customerId: customer.id, kind: 'survey', surveyId: 'service-satisfaction' }, language);
+    await say(client, '5', language);
+    const other = language === 'en' ? 'what are your loan rates' : '你们的贷款利率是多少';
+    expect(await say(client, other, language)).toContain(t(world, 'survey.progress', { position: 2, total: 5 }));
+    await say(client, other, language);
+    const last = await say(client, other, language);
+    expect(last).toBe(t(world, 'survey.letGo'));
+    expect(client.dialogTurnResult).toMatchObject({ status: 'complete', result: { outcome: 'not_responded' } });
+    expect(await world.recipients.get('camp-s', customer.id)).toMatchObject({ state: 'sent' });
+    expect(await world.responses.get(campaignResponseSurveyId('camp-s'), customer.id)).toMatchObject({ status: 'in_progress', answers: { overall: 5, recommend: null } });
+  });
+
   test('When the client asks for a person in the middle of the survey, then the handoff is requested, the survey ends and the recipient is not responded', async () => {
     const world = await campaignWorld();
     const customer = await world.linkedCustomer();
