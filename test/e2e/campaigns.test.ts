@@ -153,7 +153,19 @@ describe('Campaigns in the console, end to end in a real browser', () => {
     await page.locator('[data-testid=csat-summary]', { hasText: '5.00' }).waitFor(WAIT);
     await page.locator('[data-testid=nps-summary]', { hasText: 'NPS 100' }).waitFor(WAIT);
     expect(await page.locator('[data-testid=tile-delivered]').textContent()).toBe(String(reachable.length));
+    // Chart.js (served from /console/vendor under the console's CSP) drew the CSAT and NPS charts.
+    expect(await page.evaluate(() => {
+      const chartOf = (globalThis as unknown as { Chart?: { getChart(id: string): { data: { datasets: Array<{ data: number[] }> } } | undefined } }).Chart?.getChart;
+      return ['csat-chart', 'nps-chart'].map((id) => chartOf?.(id)?.data.datasets[0].data);
+    })).toEqual([[0, 0, 0, 0, 1], [1, 0, 0]]);
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-campaign-results.png'), fullPage: true });
+
+    // Switching the language redraws the page in English, figures unchanged.
+    await page.selectOption('#language', 'en');
+    await page.locator('[data-testid=csat-summary]', { hasText: 'Mean 5.00 of 5 (1 answers)' }).waitFor(WAIT);
+    expect(await page.locator('[data-testid=campaign-status]').textContent()).toMatch(/^(Running|Completed)$/);
+    await page.selectOption('#language', 'zh-CN');
+    await page.locator('[data-testid=csat-summary]', { hasText: '平均 5.00 分' }).waitFor(WAIT);
 
     // CSV export: a download that starts with the UTF-8 BOM.
     const [download] = await Promise.all([page.waitForEvent('download', WAIT), page.click('[data-testid=campaign-csv]')]);

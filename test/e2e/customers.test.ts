@@ -106,6 +106,20 @@ describe('Customers page in a real browser', () => {
     await expectSoon(async () => (await names()).join(','), 'Cal');
   }, 60000);
 
+  test('When the console\'s scripts are fetched, then each is JavaScript under the console\'s CSP, and Chart.js comes from this server, cached for a day', async () => {
+    for (const file of ['console.js', 'common.js', 'charts.js', 'queue.js', 'customers.js', 'campaigns.js', 'campaignForm.js', 'campaignResults.js', 'dashboard.js', 'vendor/chart.umd.js']) {
+      const res = await fetch(`${running.baseUrl}/console/${file}`);
+      expect([file, res.status, res.headers.get('content-type'), res.headers.get('x-content-type-options')]).toEqual([file, 200, 'text/javascript; charset=utf-8', 'nosniff']);
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      const body = await res.text();
+      if (file.startsWith('vendor/')) {
+        expect(res.headers.get('cache-control')).toBe('public, max-age=86400');
+        expect(body).toMatch(/Chart\.js v4\./);
+      } else expect(res.headers.get('cache-control')).toBe('no-cache');
+    }
+    expect((await fetch(`${running.baseUrl}/console/../package.json`)).status).not.toBe(200);
+  });
+
   test('When the agent opens a profile and links chat users, then the signals read in words, a new link shows and a taken one is refused', async () => {
     await page.goto(`${running.baseUrl}/console#/customers/${encodeURIComponent(riskyId)}`);
     await page.locator('[data-testid=churn-signals] tbody tr').nth(3).waitFor(WAIT);
