@@ -142,15 +142,15 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   const churn: { service?: ChurnRiskService } = {};
   const churnSignal = (subject: Parameters<ChurnRiskService['notify']>[0]) => churn.service?.notify(subject);
   const tickets = withTicketSignals(mongo ? new MongoTicketRepository(mongo) : new EmbeddedTicketRepository(embedded), churnSignal);
-  const customers = mongo ? new MongoCustomerRepository(mongo) : new EmbeddedCustomerRepository(embedded);
-  // A phone the client gives in a complaint or callback links their chat identity to the one customer holding it.
-  // Campaign recipients and opt-outs ("stop / 退订"): an opt-out said before a chat user is linked carries over when a phone links them.
+  // Campaign recipients and opt-outs ("stop / 退订"): an opt-out said before a chat user is linked carries over
+  // to the customer whenever that chat identity is linked (by a phone the client gives, or by staff in the console).
+  const customerStore = mongo ? new MongoCustomerRepository(mongo) : new EmbeddedCustomerRepository(embedded);
   const campaignRecipients = mongo ? new MongoCampaignRecipientRepository(mongo) : new EmbeddedCampaignRecipientRepository(embedded);
   const channelOptOuts = mongo ? new MongoChannelOptOutRepository(mongo) : new EmbeddedChannelOptOutRepository(embedded);
-  const optOuts = new OptOutService({ customers, recipients: campaignRecipients, channelOptOuts });
-  const customerLinker = carryOptOutOnLink(
-    new CustomerLinker(customers, (error) => input.logger.warn({ err: { message: (error as Error)?.message } }, 'customer link by phone failed')),
-    optOuts, (error) => input.logger.warn({ err: { message: (error as Error)?.message } }, 'opt-out carry-over on link failed'));
+  const optOuts = new OptOutService({ customers: customerStore, recipients: campaignRecipients, channelOptOuts });
+  const customers = carryOptOutOnLink(customerStore, optOuts, (error) => input.logger.warn({ err: { message: (error as Error)?.message } }, 'opt-out carry-over on link failed'));
+  // A phone the client gives in a complaint or callback links their chat identity to the one customer holding it.
+  const customerLinker = new CustomerLinker(customers, (error) => input.logger.warn({ err: { message: (error as Error)?.message } }, 'customer link by phone failed'));
   const surveyResponses = withSurveySignals(mongo ? new MongoSurveyResponseRepository(mongo) : new EmbeddedSurveyResponseRepository(embedded), churnSignal);
   const proactive = new ProactiveMessenger({ adapter: input.adapter, conversations: input.conversations, appId: config.MicrosoftAppId, logger: input.logger });
 

@@ -1,7 +1,6 @@
 import type { CampaignRecipientRepository, RecipientState } from './campaign';
 import type { ChannelOptOutRepository } from './channelOptOutRepository';
 import type { ChannelUser, Customer, CustomerRepository } from '../customers/customerRepository';
-import type { PhoneLinker } from '../customers/customerLinker';
 
 /** A recipient in these states has not answered yet and would still be (or was just) contacted. */
 export const OPT_OUT_STATES: readonly RecipientState[] = ['pending', 'sending', 'sent'];
@@ -74,15 +73,24 @@ export class OptOutService {
 }
 
 /**
- * A phone linker that carries an opt-out over: when the chat user it links (or finds linked)
- * had opted out while unlinked, the customer is opted out too. Never throws, like the linker.
+ * The customer repository with linking that carries an opt-out over: when the chat identity being
+ * linked (by a phone the client gave, or by staff in the console) opted out while unlinked, the
+ * customer is opted out too, and the customer returned shows it. The link itself never fails
+ * because of the carry-over (errors go to `onError`); every other method is the repository's own.
  */
-export function carryOptOutOnLink(linker: PhoneLinker, optOuts: Pick<OptOutService, 'applyToLinkedCustomer'>, onError: (error: unknown) => void = () => undefined): PhoneLinker {
-  return {
-    async linkByPhone(channelUser: ChannelUser, phone: string): Promise<Customer | undefined> {
-      const customer = await linker.linkByPhone(channelUser, phone);
-      if (customer) await optOuts.applyToLinkedCustomer(customer.id, channelUser).catch(onError);
-      return customer;
-    },
+export function carryOptOutOnLink<T extends Pick<CustomerRepository, 'linkChannelUser' | 'get'>>(
+  customers: T, optOuts: Pick<OptOutService, 'applyToLinkedCustomer'>, onError: (error: unknown) => void = () => undefined,
+): T {
+  const linkChannelUser = async (customerId: string, channelUser: ChannelUser, at?: Date): Promise<Customer> => {
+    const customer = await customers.linkChannelUser(customerId, channelUser, at);
+    const carried = await optOuts.applyToLinkedCustomer(customer.id, channelUser).catch((error: unknown) => { onError(error); return false; });
+    return carried ? (await customers.get(customer.id)) ?? customer : customer;
   };
+  return new Proxy(customers, {
+    get(target, prop) {
+      if (prop === 'linkChannelUser') return linkChannelUser;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

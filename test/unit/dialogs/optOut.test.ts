@@ -130,20 +130,29 @@ describe.each(LANGUAGES)('Opt-out (%s)', (language) => {
   });
 });
 
-describe('Opt-out carried over when a phone links the chat user', () => {
+describe('Opt-out carried over when the chat user is linked', () => {
   test('When an unlinked chat user who opted out gives the phone of a customer, then that customer is opted out', async () => {
     const world = await campaignWorld();
     await say(dialogClient(world.dialogs.optOut), '退订', 'zh-CN');
     const customer = await world.customers.create({ name: 'Phone', phone: '+8613812345678', consent: { surveys: true, marketing: true } });
-    const linker = carryOptOutOnLink(new CustomerLinker(world.customers), world.optOuts);
-    expect((await linker.linkByPhone(CHAT_USER, '138 1234 5678'))?.id).toBe(customer.id);
+    const linker = new CustomerLinker(carryOptOutOnLink(world.customers, world.optOuts));
+    expect(await linker.linkByPhone(CHAT_USER, '138 1234 5678')).toMatchObject({ id: customer.id, consent: { surveys: false, marketing: false }, optedOutAt: NOW });
     expect(await world.customers.get(customer.id)).toMatchObject({ consent: { surveys: false, marketing: false }, optedOutAt: NOW });
+  });
+
+  test('When staff link an unlinked chat user who opted out, then the customer returned is opted out', async () => {
+    const world = await campaignWorld();
+    await say(dialogClient(world.dialogs.optOut), 'stop', 'en');
+    const customer = await world.customers.create({ name: 'Console', consent: { surveys: true, marketing: true } });
+    const customers = carryOptOutOnLink(world.customers, world.optOuts);
+    expect(await customers.linkChannelUser(customer.id, CHAT_USER)).toMatchObject({ consent: { surveys: false, marketing: false }, optedOutAt: NOW });
+    expect(await customers.get(customer.id)).toMatchObject({ channelUsers: [CHAT_USER] });
   });
 
   test('When a chat user who never opted out is linked by phone, then consent is left as it was', async () => {
     const world = await campaignWorld();
     const customer = await world.customers.create({ name: 'Phone', phone: '+8613812345678', consent: { surveys: true, marketing: true } });
-    const linker = carryOptOutOnLink(new CustomerLinker(world.customers), world.optOuts);
+    const linker = new CustomerLinker(carryOptOutOnLink(world.customers, world.optOuts));
     expect((await linker.linkByPhone(CHAT_USER, '13812345678'))?.id).toBe(customer.id);
     expect(await world.customers.get(customer.id)).toMatchObject({ consent: { surveys: true, marketing: true } });
   });
