@@ -1,6 +1,6 @@
 import { ActivityTypes } from 'botbuilder';
 import { WaterfallDialog, type Dialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
-import type { FollowUpService, PoorScoreSource } from '../services/followups/followUpService';
+import { SERVICE_DESK, type FollowUpService, type PoorScoreSource } from '../services/followups/followUpService';
 import type { Language, Localizer } from '../services/i18n/localizer';
 import type { SurveyQuestion } from '../services/surveys/surveyDefinition';
 import type { SurveyAnswerValue } from '../services/surveys/surveyResponseRepository';
@@ -80,7 +80,7 @@ export class FollowThroughDialog extends InterruptibleDialog {
     if (!task) return step.endDialog({ outcome: 'none' } satisfies FollowThroughResult);
     (step.values as FollowThroughState).taskId = task.id;
     const spec: PromptSpec = {
-      key: task.assignee === 'service-desk' ? 'campaign.followUpOfferDesk' : 'campaign.followUpOfferManager',
+      key: task.assignee === SERVICE_DESK ? 'campaign.followUpOfferDesk' : 'campaign.followUpOfferManager',
       retryKey: 'campaign.followUpRetry',
       buttons: [{ titleKey: 'campaign.followUpYes' }, { titleKey: 'campaign.followUpNo' }],
     };
