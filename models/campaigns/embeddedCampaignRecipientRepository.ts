@@ -99,6 +99,17 @@ export class EmbeddedCampaignRecipientRepository implements CampaignRecipientRep
     return doc?.sentAt ? new Date(doc.sentAt) : undefined;
   }
 
+  async lastSurveySentAtMany(customerIds: string[]): Promise<Map<string, Date>> {
+    const latest = new Map<string, Date>();
+    if (!customerIds.length) return latest;
+    const docs = await (await this.store()).findAsync({ customerId: { $in: customerIds }, asksForFeedback: true, sentAt: { $exists: true } }, { customerId: 1, sentAt: 1 });
+    for (const doc of docs) {
+      const sentAt = new Date(doc.sentAt);
+      if (!latest.has(doc.customerId) || latest.get(doc.customerId)!.getTime() < sentAt.getTime()) latest.set(doc.customerId, sentAt);
+    }
+    return latest;
+  }
+
   async findByCustomer(customerId: string, states?: RecipientState[]): Promise<CampaignRecipient[]> {
     const query: Record<string, unknown> = { customerId };
     if (states) query.state = { $in: states };

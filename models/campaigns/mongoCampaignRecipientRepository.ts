@@ -26,11 +26,10 @@ const recipientSchema = new Schema<RecipientDocument>({
   state: { type: String, required: true, enum: RECIPIENT_STATES },
   seq: { type: Number, required: true },
 }, { versionKey: false, strict: false, _id: false });
-// nextPending / counts / staleSending walk one campaign's states; the cap and opt-out look by customer.
+// nextPending / counts / staleSending walk one campaign's states; opt-out and replies look by customer.
 recipientSchema.index({ campaignId: 1, state: 1, seq: 1 });
 recipientSchema.index({ campaignId: 1, seq: 1 });
 recipientSchema.index({ customerId: 1, state: 1 });
-recipientSchema.index({ customerId: 1, asksForFeedback: 1, sentAt: -1 });
 
 const claimSchema = new Schema<RecipientClaim>({
   _id: { type: String, required: true },
@@ -38,6 +37,21 @@ const claimSchema = new Schema<RecipientClaim>({
   customerId: { type: String, required: true },
   claimedBy: { type: String, required: true },
   claimedAt: { type: Date, required: true },
+}, { versionKey: false, _id: false });
+
+/**
+ * The last feedback request sent to a customer, across campaigns: `_id` is the customer id, so
+ * the frequency cap reads it by key (FerretDB answers a key lookup in ~1 ms, while a query on
+ * another field reads the whole collection). Kept up to date by `update` and `insertMany`.
+ */
+interface FeedbackSend {
+  _id: string;
+  lastSentAt: Date;
+}
+
+const feedbackSendSchema = new Schema<FeedbackSend>({
+  _id: { type: String, required: true },
+  lastSentAt: { type: Date, required: true },
 }, { versionKey: false, _id: false });
 
 const DUPLICATE_KEY = 11000;
@@ -51,12 +65,14 @@ const DUPLICATE_KEY = 11000;
 export class MongoCampaignRecipientRepository implements CampaignRecipientRepository {
   private readonly recipients: Model<RecipientDocument>;
   private readonly claims: Model<RecipientClaim>;
+  private readonly feedbackSends: Model<FeedbackSend>;
   private indexes: Promise<unknown> | undefined;
 
   constructor(connection: Connection) {
     if (!connection) throw new Error('MongoCampaignRecipientRepository needs a mongoose connection');
     this.recipients = connection.models.CampaignRecipient ?? connection.model<RecipientDocument>('CampaignRecipient', recipientSchema);
     this.claims = connection.models.CampaignRecipientClaim ?? connection.model<RecipientClaim>('CampaignRecipientClaim', claimSchema);
+    this.feedbackSends = connection.models.CampaignFeedbackSend ?? connection.model<FeedbackSend>('CampaignFeedbackSend', feedbackSendSchema);
   }
 
   async insertMany(recipients: CampaignRecipient[]): Promise<number> {
@@ -70,6 +86,7 @@ export class MongoCampaignRecipientRepository implements CampaignRecipientReposi
         added += batch.length - duplicateCount(error, batch.length);
       }
     }
+    for (const r of recipients) if (r.asksForFeedback && r.sentAt) await this.recordFeedbackSend(r.customerId, r.sentAt);
     return added;
   }
 
@@ -107,6 +124,21 @@ export class MongoCampaignRecipientRepository implements CampaignRecipientReposi
     const set = definedOnly(rest);
     if (!Object.keys(set).length) return;
     await this.recipients.collection.updateOne({ _id: recipientKey(campaignId, customerId) } as never, { $set: set });
+    if (set.sentAt) {
+      const stored = await this.recipients.findOne({ _id: recipientKey(campaignId, customerId) }, { asksForFeedback: 1 }).lean();
+      if (stored?.asksForFeedback) await this.recordFeedbackSend(customerId, set.sentAt);
+    }
+  }
+
+  /** Moves the customer's last feedback send forward (never back); a concurrent first upsert is retried as an update. */
+  private async recordFeedbackSend(customerId: string, sentAt: Date): Promise<void> {
+    const upsert = () => this.feedbackSends.collection.updateOne({ _id: customerId } as never, { $max: { lastSentAt: new Date(sentAt) } }, { upsert: true });
+    try {
+      await upsert();
+    } catch (error) {
+      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+      await upsert();
+    }
   }
 
   async *stream(campaignId: string): AsyncIterable<CampaignRecipient> {
@@ -134,8 +166,14 @@ export class MongoCampaignRecipientRepository implements CampaignRecipientReposi
   }
 
   async lastSurveySentAt(customerId: string): Promise<Date | undefined> {
-    const doc = await this.recipients.findOne({ customerId, asksForFeedback: true, sentAt: { $exists: true } }).sort({ sentAt: -1 }).lean();
-    return doc?.sentAt ? new Date(doc.sentAt) : undefined;
+    const doc = await this.feedbackSends.findOne({ _id: customerId }).lean();
+    return doc ? new Date(doc.lastSentAt) : undefined;
+  }
+
+  async lastSurveySentAtMany(customerIds: string[]): Promise<Map<string, Date>> {
+    if (!customerIds.length) return new Map();
+    const docs = await this.feedbackSends.find({ _id: { $in: customerIds } }).lean();
+    return new Map(docs.map((d) => [d._id, new Date(d.lastSentAt)]));
   }
 
   async findByCustomer(customerId: string, states?: RecipientState[]): Promise<CampaignRecipient[]> {
@@ -145,7 +183,7 @@ export class MongoCampaignRecipientRepository implements CampaignRecipientReposi
   }
 
   private ensureIndexes(): Promise<unknown> {
-    this.indexes ??= Promise.all([this.recipients.init(), this.claims.init()]);
+    this.indexes ??= Promise.all([this.recipients.init(), this.claims.init(), this.feedbackSends.init()]);
     return this.indexes;
   }
 }

@@ -42,6 +42,11 @@ export interface ConversationRepository {
   get(channelId: string, conversationId: string): Promise<Conversation | undefined>;
   /** The user's conversations on one channel, most recently active first. */
   findByUser(channelId: string, userId: string): Promise<Conversation[]>;
+  /**
+   * The conversations of any of these chat users, most recently active first: one query for a
+   * batch (a campaign launch looks up hundreds of clients at a time).
+   */
+  findByUsers(users: Array<{ channelId: string; userId: string }>): Promise<Conversation[]>;
 }
 
 /** Statuses a caller may set. */

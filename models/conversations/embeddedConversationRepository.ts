@@ -60,6 +60,14 @@ export class EmbeddedConversationRepository implements ConversationRepository {
     return docs.map(conversationFromRecord);
   }
 
+  async findByUsers(users: Array<{ channelId: string; userId: string }>): Promise<Conversation[]> {
+    if (!users.length) return [];
+    const store = await this.store();
+    const wanted = new Set(users.map((u) => JSON.stringify([u.channelId, u.userId])));
+    const docs = await store.findAsync({ userId: { $in: [...new Set(users.map((u) => u.userId))] } }).sort({ lastActivityAt: -1, conversationId: 1 });
+    return docs.filter((d) => wanted.has(JSON.stringify([d.channelId, d.userId]))).map(conversationFromRecord);
+  }
+
   private async upsertNow(reference: Partial<ConversationReference>, fields: ConversationTurnFields): Promise<void> {
     const store = await this.store();
     const _id = JSON.stringify([fields.channelId, fields.conversationId]);

@@ -82,4 +82,12 @@ export class MongoConversationRepository implements ConversationRepository {
     const docs = await this.model.find({ channelId, userId }).sort({ lastActivityAt: -1, conversationId: 1 }).lean<ConversationDoc[]>();
     return docs.map(conversationFromRecord);
   }
+
+  async findByUsers(users: Array<{ channelId: string; userId: string }>): Promise<Conversation[]> {
+    if (!users.length) return [];
+    // By user id (one $in), then the exact channel in code: a 500-branch $or is far slower on FerretDB.
+    const wanted = new Set(users.map((u) => JSON.stringify([u.channelId, u.userId])));
+    const docs = await this.model.find({ userId: { $in: [...new Set(users.map((u) => u.userId))] } }).sort({ lastActivityAt: -1, conversationId: 1 }).lean<ConversationDoc[]>();
+    return docs.filter((d) => wanted.has(JSON.stringify([d.channelId, d.userId]))).map(conversationFromRecord);
+  }
 }

@@ -91,8 +91,10 @@ export type AudienceVerdict =
 /** What the verdict needs of the campaign. */
 export type CampaignTerms = Pick<Campaign, 'kind' | 'followWithCsat' | 'frequencyCapDays'>;
 
-/** How many customers are checked at once (ticket and conversation lookups). */
+/** How many customers' open complaints are looked up at once. */
 const CHECK_CONCURRENCY = 25;
+/** Customers checked per lookup in a preview (as many as a launch writes per step). */
+const PREVIEW_BATCH = 500;
 
 /**
  * A campaign's audience: customers matching the filter, read from the store as a stream
@@ -103,7 +105,7 @@ export class Audience {
   constructor(private readonly deps: {
     customers: Pick<CustomerRepository, 'streamMatching'>;
     tickets: Pick<TicketRepository, 'listOpenForUser'>;
-    conversations: Pick<ConversationRepository, 'findByUser'>;
+    conversations: Pick<ConversationRepository, 'findByUsers'>;
     frequencyCap: FrequencyCap;
   }) {}
 
@@ -123,10 +125,23 @@ export class Audience {
 
   /** The customer's most recently active conversation that has a stored reference, across their chat identities. */
   async latestConversation(customer: Customer): Promise<Conversation | undefined> {
-    const found = await Promise.all(customer.channelUsers.map((u) => this.deps.conversations.findByUser(u.channelId, u.userId)));
-    return found.flat()
-      .filter((c) => Boolean(c.reference?.conversation?.id && c.reference.serviceUrl))
-      .sort((a, b) => b.lastActivityAt.getTime() - a.lastActivityAt.getTime())[0];
+    return (await this.latestConversations([customer])).get(customer.id);
+  }
+
+  /** {@link latestConversation} for a batch of customers, in one lookup. */
+  async latestConversations(customers: Customer[]): Promise<Map<string, Conversation>> {
+    const owner = new Map<string, string>();
+    for (const c of customers) for (const u of c.channelUsers) owner.set(`${u.channelId}\n${u.userId}`, c.id);
+    const latest = new Map<string, Conversation>();
+    if (!owner.size) return latest;
+    const found = await this.deps.conversations.findByUsers(customers.flatMap((c) => c.channelUsers));
+    for (const conversation of found) {
+      const customerId = owner.get(`${conversation.channelId}\n${conversation.userId}`);
+      if (!customerId || !conversation.reference?.conversation?.id || !conversation.reference.serviceUrl) continue;
+      const known = latest.get(customerId);
+      if (!known || known.lastActivityAt.getTime() < conversation.lastActivityAt.getTime()) latest.set(customerId, conversation);
+    }
+    return latest;
   }
 
   async hasOpenComplaint(customer: Customer): Promise<boolean> {
@@ -136,24 +151,27 @@ export class Audience {
     return false;
   }
 
-  /** Consent first (no lookup), then a conversation to send to, then the cap. */
-  async verdict(customer: Customer, terms: CampaignTerms, now: Date): Promise<AudienceVerdict> {
-    if (!hasConsent(customer, terms.kind)) return { state: 'unreachable', reason: 'no_consent' };
-    const conversation = await this.latestConversation(customer);
-    if (!conversation) return { state: 'unreachable', reason: 'no_reference' };
-    if (await this.deps.frequencyCap.isCappedFor(terms, customer.id, now)) return { state: 'skipped', reason: 'frequency_cap' };
-    return { state: 'pending', conversation };
-  }
-
-  /** Verdicts for a batch, a few lookups at a time, in the batch's order. */
+  /**
+   * Verdicts for a batch, in the batch's order: consent first (no lookup), then a conversation
+   * to send to, then the cap — one conversation lookup and one cap lookup for the whole batch.
+   */
   async verdicts(customers: Customer[], terms: CampaignTerms, now: Date): Promise<AudienceVerdict[]> {
-    return mapLimited(customers, CHECK_CONCURRENCY, (c) => this.verdict(c, terms, now));
+    const consenting = customers.filter((c) => hasConsent(c, terms.kind));
+    const conversations = await this.latestConversations(consenting);
+    const capped = await this.deps.frequencyCap.cappedAmong(terms, [...conversations.keys()], now);
+    return customers.map((customer): AudienceVerdict => {
+      if (!hasConsent(customer, terms.kind)) return { state: 'unreachable', reason: 'no_consent' };
+      const conversation = conversations.get(customer.id);
+      if (!conversation) return { state: 'unreachable', reason: 'no_reference' };
+      if (capped.has(customer.id)) return { state: 'skipped', reason: 'frequency_cap' };
+      return { state: 'pending', conversation };
+    });
   }
 
   /** How many match, and of those how many could be reached now (and how many the cap holds back). */
   async preview(terms: CampaignTerms, filter: AudienceFilter, now: Date): Promise<AudiencePreview> {
     const preview: AudiencePreview = { matching: 0, reachable: 0, frequencyCapped: 0, noConsent: 0, noConversation: 0 };
-    for await (const batch of this.batches(filter, 200)) {
+    for await (const batch of this.batches(filter, PREVIEW_BATCH)) {
       preview.matching += batch.length;
       for (const verdict of await this.verdicts(batch, terms, now)) {
         if (verdict.state === 'unreachable') {

@@ -184,6 +184,8 @@ export interface CampaignRecipientRepository {
   staleSending(campaignId: string, before: Date): Promise<CampaignRecipient[]>;
   /** The latest instant a survey campaign was sent to this customer (for the frequency cap), or undefined. */
   lastSurveySentAt(customerId: string): Promise<Date | undefined>;
+  /** {@link lastSurveySentAt} for a batch of customers (a launch checks hundreds at once); customers never surveyed are absent. */
+  lastSurveySentAtMany(customerIds: string[]): Promise<Map<string, Date>>;
   /** The customer's recipients in the given states (for opt-out and for matching a reply to a campaign). */
   findByCustomer(customerId: string, states?: RecipientState[]): Promise<CampaignRecipient[]>;
 }

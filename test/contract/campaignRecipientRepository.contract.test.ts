@@ -141,6 +141,22 @@ describe.each(factories)('CampaignRecipientRepository (%s)', (_name, create) => 
     expect(await repo.lastSurveySentAt('cust-2')).toBeUndefined();
   });
 
+  test('When the sender marks sends, then the last feedback send moves forward only, and a batch lookup gives each customer\'s', async () => {
+    const repo = await create();
+    await repo.insertMany([
+      recipient('s1', 1, { asksForFeedback: true }), recipient('s2', 1, { asksForFeedback: true }),
+      recipient('m1', 1, { asksForFeedback: false }), recipient('s1', 2, { asksForFeedback: true }),
+    ]);
+    await repo.update('s2', 'cust-1', { state: 'sent', sentAt: t1 });
+    await repo.update('s1', 'cust-1', { state: 'sent', sentAt: t0 });
+    await repo.update('m1', 'cust-1', { state: 'sent', sentAt: t2 });
+    await repo.update('s1', 'cust-2', { state: 'sent', sentAt: t2 });
+    expect(await repo.lastSurveySentAt('cust-1')).toEqual(t1);
+    const many = await repo.lastSurveySentAtMany(['cust-1', 'cust-2', 'cust-3']);
+    expect([...many.entries()].sort()).toEqual([['cust-1', t1], ['cust-2', t2]]);
+    expect((await repo.lastSurveySentAtMany([])).size).toBe(0);
+  });
+
   test('When a customer\'s recipients are asked by state, then only those states come', async () => {
     const repo = await create();
     await repo.insertMany([recipient('a', 1, { state: 'sent' }), recipient('b', 1, { state: 'pending' }), recipient('c', 1, { state: 'responded' }), recipient('d', 2)]);

@@ -119,6 +119,19 @@ describe.each(factories)('ConversationRepository contract: %s', (_name, create) 
     expect(await repo.findByUser('msteams', 'nobody')).toEqual([]);
   });
 
+  test('When conversations of several users are asked at once, then only those users\' on their channels come, most recent first', async () => {
+    await repo.upsertFromTurn(teamsReference('a-old'), { channelId: 'msteams', conversationId: 'a-old', userId: 'user-1' });
+    clock.advance(1000);
+    await repo.upsertFromTurn(teamsReference('b', 'user-2'), { channelId: 'msteams', conversationId: 'b', userId: 'user-2' });
+    clock.advance(1000);
+    await repo.upsertFromTurn(teamsReference('a-new'), { channelId: 'msteams', conversationId: 'a-new', userId: 'user-1' });
+    await repo.upsertFromTurn(teamsReference('web'), { channelId: 'webchat', conversationId: 'web', userId: 'user-2' });
+    await repo.upsertFromTurn(teamsReference('c', 'user-3'), { channelId: 'msteams', conversationId: 'c', userId: 'user-3' });
+    const found = await repo.findByUsers([{ channelId: 'msteams', userId: 'user-1' }, { channelId: 'msteams', userId: 'user-2' }, { channelId: 'msteams', userId: 'nobody' }]);
+    expect(found.map((c) => c.conversationId)).toEqual(['a-new', 'b', 'a-old']);
+    expect(await repo.findByUsers([])).toEqual([]);
+  });
+
   test('When 20 first turns of one conversation race, then exactly one conversation exists', async () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) =>
       repo.upsertFromTurn(teamsReference('race', 'user-1', `act-${i}`), { channelId: 'msteams', conversationId: 'race', userId: 'user-1' })));

@@ -46,3 +46,10 @@ test('When campaigns are classified, then surveys and messages with CSAT ask for
   expect(asksForFeedback({ kind: 'message', followWithCsat: true })).toBe(true);
   expect(asksForFeedback({ kind: 'message' })).toBe(false);
 });
+
+test('When a batch is checked, then only the recently surveyed customers are held back, and only for a campaign that asks', async () => {
+  const cap = await capWith([sent('s1', 'c1', daysAgo(1), true), sent('s2', 'c2', daysAgo(40), true), sent('m1', 'c3', daysAgo(1), false)]);
+  expect([...await cap.cappedAmong({ kind: 'survey', frequencyCapDays: 30 }, ['c1', 'c2', 'c3', 'c4'], now)]).toEqual(['c1']);
+  expect((await cap.cappedAmong({ kind: 'message', frequencyCapDays: 30 }, ['c1'], now)).size).toBe(0);
+  expect((await cap.cappedAmong({ kind: 'survey', frequencyCapDays: 0 }, ['c1'], now)).size).toBe(0);
+});
