@@ -4,7 +4,7 @@
 // CSV export. Results refresh every 5 s while the browser tab is visible and answers can still
 // arrive (running, paused, or recently completed: see isLive).
 import { $, state, t, label, el, api, reportFailure, showError, formatNumber, formatPercent, formatDateTime } from './common.js';
-import { barChart, doughnutChart, OUTCOME_COLOURS } from './charts.js';
+import { barChart, doughnutChart, destroyChart, OUTCOME_COLOURS } from './charts.js';
 import { confirmAction } from './campaignForm.js';
 
 export const POLL_MS = 5000;
@@ -127,6 +127,12 @@ function choiceCard(questionId) {
   return parts;
 }
 
+function removeChoiceCard(questionId, parts) {
+  destroyChart(parts.canvas);
+  parts.card.remove();
+  choiceCards.delete(questionId);
+}
+
 function renderChoices(questions) {
   const holder = $('choice-results');
   const shown = new Set();
@@ -142,10 +148,7 @@ function renderChoices(questions) {
     barChart(parts.canvas, labels, counts, { seriesLabel: t('results.answers'), horizontal: true });
   }
   for (const [id, parts] of choiceCards) {
-    if (!shown.has(id)) {
-      parts.card.remove();
-      choiceCards.delete(id);
-    }
+    if (!shown.has(id)) removeChoiceCard(id, parts);
   }
   $('choice-empty').hidden = shown.size > 0;
 }
@@ -268,8 +271,7 @@ export async function showResults(campaign, counts) {
   view.counts = counts ?? null;
   view.results = null;
   view.updatedAt = null;
-  for (const parts of choiceCards.values()) parts.card.remove();
-  choiceCards.clear();
+  for (const [id, parts] of choiceCards) removeChoiceCard(id, parts);
   renderHeader();
   renderResults();
   await refresh();

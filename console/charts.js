@@ -34,6 +34,12 @@ const baseOptions = (extra = {}) => ({
   ...extra,
 });
 
+/** Frees a chart whose canvas leaves the page (Chart.js keeps every live chart in a registry). */
+export function destroyChart(canvas) {
+  charts.get(canvas)?.destroy();
+  charts.delete(canvas);
+}
+
 /** A bar chart of one series. `options.horizontal` lays the bars out sideways (long labels). */
 export function barChart(canvas, labels, values, { seriesLabel = '', colours, horizontal = false, integer = true } = {}) {
   const valueAxis = { beginAtZero: true, ticks: integer ? { precision: 0 } : {} };

@@ -148,4 +148,22 @@ describe('Customers page in a real browser', () => {
     expect(await page.locator('#customers-page img').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   }, 60000);
+
+  test('When there are more customers than fit a page, then Next and Previous page through them and the range says where the agent is', async () => {
+    const customers = running.app.parts.customers as CustomerRepository;
+    for (let i = 0; i < 24; i += 1) await customers.create({ name: `Quiet ${String(i).padStart(2, '0')}`, company: 'Quiet Co', tier: 'standard', tags: [] });
+    await page.goto(`${running.baseUrl}/console#/customers`);
+    await page.reload(); // a fresh list: no search, default order (churn risk first)
+    await page.locator('[data-testid=customer-range]', { hasText: '1–25 of 28' }).waitFor(WAIT);
+    expect(await page.locator('[data-testid=customer-table] tbody tr').count()).toBe(25);
+    expect(await page.locator('#customer-prev').isDisabled()).toBe(true);
+    await page.click('#customer-next');
+    await page.locator('[data-testid=customer-range]', { hasText: '26–28 of 28' }).waitFor(WAIT);
+    expect(await page.locator('[data-testid=customer-table] tbody tr').count()).toBe(3);
+    expect(await page.locator('#customer-next').isDisabled()).toBe(true);
+    await page.click('#customer-prev');
+    await page.locator('[data-testid=customer-range]', { hasText: '1–25 of 28' }).waitFor(WAIT);
+    expect((await names())[0]).toBe(RISKY_NAME);
+    expect(pageErrors).toEqual([]);
+  }, 60000);
 });
