@@ -1,5 +1,6 @@
 /**
- * Campaign sending end to end in one app on Redis + the Mongo-wire server: clients talk to the
+ * Campaign sending end to end in one app on Redis + the Mongo-wire server (and on the embedded
+ * store, with the in-process lock and rate limiter): clients talk to the
  * bot through /api/messages with a stub channel as serviceUrl (so their conversation references
  * point at it), are linked to customers, a campaign is created and launched through the campaign
  * service, and the sender (driven with runOnce) delivers it as proactive turns to the stub.
@@ -16,7 +17,10 @@ import type { Language } from '../../services/i18n/localizer';
 
 interface Client { conversationId: string; userId: string; customerId: string; language: Language }
 
-describe('Campaign sending (Redis + Mongo, stub channel)', () => {
+describe.each([
+  ['Redis + Mongo', 'services'],
+  ['embedded', 'embedded'],
+] as const)('Campaign sending (%s, stub channel)', (_name, storage) => {
   let running: RunningApp;
   let stub: StubChannel;
   let sender: CampaignSender;
@@ -27,7 +31,7 @@ describe('Campaign sending (Redis + Mongo, stub channel)', () => {
   beforeAll(async () => {
     stub = await startStubChannel();
     // The test drives the sender with runOnce; the background loop stays off.
-    running = await startApp({ storage: 'services', env: { CAMPAIGN_SENDER_ENABLED: 'false', CAMPAIGN_BATCH_SIZE: '2' } });
+    running = await startApp({ storage, env: { CAMPAIGN_SENDER_ENABLED: 'false', CAMPAIGN_BATCH_SIZE: '2', HANDOFF_STAFF_HOURS: 'always', CAMPAIGN_CLAIM_STALE_MS: '60000' } });
     sender = running.app.parts.campaignSender as CampaignSender;
     service = running.app.parts.campaignService as CampaignService;
     recipients = running.app.parts.campaignRecipients as CampaignRecipientRepository;
@@ -195,6 +199,34 @@ describe('Campaign sending (Redis + Mongo, stub channel)', () => {
     const waiting = await recipients.get(id, c.customerId);
     expect(waiting?.state).toBe('pending');
     expect(waiting?.notBefore?.getTime()).toBeGreaterThan(now.getTime() + 60_000);
+  });
+
+  test('When the client is waiting in the handoff queue, then the campaign waits instead of cutting in', async () => {
+    const tag = `queued-${Date.now()}`;
+    const c = await client(tag, 'zh-CN');
+    const queued = await send(running.baseUrl, messageActivity(c.conversationId, '转人工', { locale: 'zh-CN', serviceUrl: stub.url, channelId: 'webchat', from: { id: c.userId } }));
+    expect(queued.replies.map((r) => r.text ?? '').join('\n')).toContain('您目前排在第');
+    const id = await launch(tag);
+
+    const report = await sender.runOnce(new Date());
+    expect(report.deferred).toBe(1);
+    expect(stub.delivered(c.conversationId).filter((r) => r.body?.text === greeting['zh-CN'])).toEqual([]);
+    expect((await recipients.get(id, c.customerId))?.state).toBe('pending');
+  });
+
+  test('When a send was left in flight by a process that died, then it is marked failed/interrupted and never resent', async () => {
+    const tag = `stale-${Date.now()}`;
+    const c = await client(tag, 'en');
+    const id = await launch(tag);
+    // A process that died right after claiming, two minutes ago.
+    expect(await recipients.claim(id, c.customerId, 'dead-host:1', new Date(Date.now() - 120_000))).toBe(true);
+
+    const report = await sender.runOnce(new Date());
+    expect(report.interrupted).toBe(1);
+    expect(await recipients.get(id, c.customerId)).toMatchObject({ state: 'failed', reason: 'interrupted' });
+    await sender.runOnce(new Date(Date.now() + 3600_000));
+    expect(texts(c)).toEqual([]);
+    expect((await service.get(id)).status).toBe('completed');
   });
 
   test('When a client was asked for feedback within the frequency cap, then a second feedback campaign skips them', async () => {
