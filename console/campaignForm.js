@@ -234,6 +234,16 @@ async function saveDraft() {
   return (await api('POST', '/api/console/campaigns', input)).campaign;
 }
 
+/** Saves the form as the draft; a new draft gets its address, title and Cancel button. */
+async function storeDraft() {
+  const wasNew = !editor.campaign?.id;
+  editor.campaign = await saveDraft();
+  if (!wasNew) return;
+  $('campaign-editor-title').textContent = t('form.editTitle', { name: editor.campaign.name });
+  $('cf-cancel').hidden = false;
+  after.saved(editor.campaign);
+}
+
 async function withBusy(action) {
   if (editor.busy) return;
   editor.busy = true;
@@ -250,10 +260,8 @@ async function save(event) {
   event?.preventDefault();
   await withBusy(async () => {
     try {
-      const wasNew = !editor.campaign?.id;
-      editor.campaign = await saveDraft();
+      await storeDraft();
       showSaved(t('form.saved', { name: editor.campaign.name }));
-      if (wasNew) after.saved(editor.campaign);
     } catch (error) {
       showFormError(error);
     }
@@ -278,7 +286,7 @@ async function launch() {
       const counted = await requestPreview();
       const yes = await confirmAction(t('form.confirmLaunch', { name: input.name || t('campaigns.untitled'), reachable: formatNumber(counted.reachable) }));
       if (!yes) return;
-      editor.campaign = await saveDraft();
+      await storeDraft();
       const launched = (await api('POST', `/api/console/campaigns/${encodeURIComponent(editor.campaign.id)}/launch`, {})).campaign;
       after.statusChanged(launched ?? editor.campaign);
     } catch (error) {
