@@ -112,6 +112,27 @@ export class EmbeddedCustomerRepository implements CustomerRepository {
     return (await store.findAsync({ phone: normalized }).sort({ id: 1 })).map(toCustomer);
   }
 
+  async insertMany(entries: Array<{ externalId: string; fields: CustomerUpdate }>, at = new Date()): Promise<{ inserted: number; existing: string[] }> {
+    const store = await this.store();
+    const docs = entries.map(({ externalId, fields }) => {
+      if (!externalId) throw AppError.badRequest('customer_external_id_required', 'externalId is required');
+      return newDocument({ ...customerWrite(validateCustomerFields(fields)).set, externalId }, [], at);
+    });
+    const existing: string[] = [];
+    let inserted = 0;
+    // One by one: NeDB rolls back a whole array when one document breaks a unique index.
+    for (const doc of docs) {
+      try {
+        await store.insertAsync(doc);
+        inserted++;
+      } catch (err) {
+        if ((err as { errorType?: string }).errorType !== 'uniqueViolated') throw err;
+        existing.push(doc.externalId as string);
+      }
+    }
+    return { inserted, existing };
+  }
+
   async findByExternalIds(externalIds: string[]): Promise<Customer[]> {
     if (!externalIds.length) return [];
     const store = await this.store();

@@ -186,6 +186,30 @@ export class MongoCustomerRepository implements CustomerRepository {
     return this.withLinksOf(await this.model.find({ phone: normalized }).sort({ id: 1 }).lean());
   }
 
+  async insertMany(entries: Array<{ externalId: string; fields: CustomerUpdate }>, at = new Date()): Promise<{ inserted: number; existing: string[] }> {
+    if (!entries.length) return { inserted: 0, existing: [] };
+    await this.ensureIndexes();
+    const docs = entries.map(({ externalId, fields }) => {
+      if (!externalId) throw AppError.badRequest('customer_external_id_required', 'externalId is required');
+      return {
+        ...NEW_CUSTOMER_DEFAULTS, tierRank: TIER_RANK[NEW_CUSTOMER_DEFAULTS.tier], churnScore: 0, tags: [], consent: { ...NEW_CUSTOMER_DEFAULTS.consent },
+        ...customerWrite(validateCustomerFields(fields)).set, externalId, id: crypto.randomUUID(), createdAt: at, updatedAt: at,
+      };
+    });
+    // Unordered: a CRM id created meanwhile (duplicate key) does not stop the rest of the batch.
+    try {
+      await this.model.collection.insertMany(docs, { ordered: false });
+      return { inserted: docs.length, existing: [] };
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: Array<{ code?: number; index: number; err?: { code?: number; index?: number } }> }).writeErrors;
+      if ((err as { code?: number }).code !== 11000 && !writeErrors?.length) throw err;
+      const failed = (writeErrors ?? []).map((e) => ({ code: e.code ?? e.err?.code, index: e.index ?? e.err?.index ?? -1 }));
+      if (failed.some((e) => e.code !== 11000)) throw err;
+      const existing = failed.map((e) => docs[e.index]?.externalId).filter((x): x is string => Boolean(x));
+      return { inserted: docs.length - existing.length, existing };
+    }
+  }
+
   async findByExternalIds(externalIds: string[]): Promise<Customer[]> {
     if (!externalIds.length) return [];
     return this.withLinksOf(await this.model.find({ externalId: { $in: externalIds } }).sort({ id: 1 }).lean());

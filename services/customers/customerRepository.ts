@@ -110,6 +110,12 @@ export interface CustomerRepository {
   update(customerId: string, fields: CustomerUpdate, at?: Date): Promise<Customer>;
   /** Customers whose stored (E.164) phone is this number, normalised the same way; ordered by id. */
   findByPhone(phone: string): Promise<Customer[]>;
+  /**
+   * Creates customers with these CRM ids in one write (bulk import); an id that already exists
+   * is left untouched and returned in `existing` (the caller updates it instead). Throws
+   * AppError 400 before writing anything when any entry is invalid.
+   */
+  insertMany(entries: Array<{ externalId: string; fields: CustomerUpdate }>, at?: Date): Promise<{ inserted: number; existing: string[] }>;
   /** Customers with these CRM ids (unknown ids are left out), for batched imports. */
   findByExternalIds(externalIds: string[]): Promise<Customer[]>;
   /** Every matching customer, ordered by id, read in batches (never all at once). */

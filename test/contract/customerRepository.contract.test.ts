@@ -162,6 +162,28 @@ describe.each(factories)('CustomerRepository updates, phone lookup, audiences an
     expect(await repo.findByPhone('not a phone')).toEqual([]);
   });
 
+  test('When customers are created in bulk, then the new ones are inserted with the defaults and an existing CRM id is left untouched and named', async () => {
+    const repo = await create();
+    const before = await repo.upsertByExternalId('BULK-2', { name: 'kept' }, t0);
+    const result = await repo.insertMany([
+      { externalId: 'BULK-1', fields: { name: '王芳', tier: 'premier', tags: ['出口'] } },
+      { externalId: 'BULK-2', fields: { name: 'overwritten?' } },
+      { externalId: 'BULK-3', fields: {} },
+    ], t1);
+    expect(result).toEqual({ inserted: 2, existing: ['BULK-2'] });
+    const [one, two, three] = (await repo.findByExternalIds(['BULK-1', 'BULK-2', 'BULK-3'])).sort((a, b) => a.externalId!.localeCompare(b.externalId!));
+    expect(one).toEqual({ id: expect.any(String), externalId: 'BULK-1', channelUsers: [], name: '王芳', tier: 'premier', tags: ['出口'], consent: { surveys: false, marketing: false }, createdAt: t1, updatedAt: t1 });
+    expect(two).toEqual(before);
+    expect(three).toMatchObject({ tier: 'standard', tags: [] });
+    expect((await repo.list({ sort: 'tier', order: 'desc' })).items[0].externalId).toBe('BULK-1');
+  });
+
+  test('When a bulk create has an invalid entry, then it is refused with 400 and nothing is written', async () => {
+    const repo = await create();
+    await expect(repo.insertMany([{ externalId: 'OK-1', fields: {} }, { externalId: 'BAD-1', fields: { tier: 'gold' } as never }])).rejects.toMatchObject({ status: 400 });
+    expect(await repo.countMatching({})).toBe(0);
+  });
+
   test('When customers are fetched by CRM ids, then the known ones come back with their chat identities', async () => {
     const repo = await create();
     const a = await repo.upsertByExternalId('CRM-E1', {}, t0);

@@ -57,6 +57,15 @@ describe.each(factories)('CustomerImporter (%s)', (_name, create) => {
     for (const c of await repo.findByExternalIds(['CRM-1001', 'CRM-1002', 'CRM-1003', 'CRM-1004'])) expect(c.updatedAt).toEqual(t0);
   });
 
+  test('When the file spans several write batches, then every row is written once and a rerun finds them all unchanged', async () => {
+    const repo = await create();
+    const rows = Array.from({ length: 23 }, (_, i) => `B-${i},公司${i},${i % 2 ? 'premier' : 'standard'}`).join('\n');
+    const importer = (at: Date) => new CustomerImporter(repo, { batchSize: 5, now: () => at });
+    expect(await importer(t0).importStream(text(`external_id,company,tier\n${rows}\n`))).toEqual({ created: 23, updated: 0, unchanged: 0, errors: [] });
+    expect(await importer(t1).importStream(text(`external_id,company,tier\n${rows}\nB-99,新公司,priority\n`))).toEqual({ created: 1, updated: 0, unchanged: 23, errors: [] });
+    expect(await repo.countMatching({ tiers: ['premier'] })).toBe(11);
+  });
+
   test('When a row changes, then only that customer is updated and the fields the file leaves empty keep their values', async () => {
     const repo = await create();
     await new CustomerImporter(repo, { now: () => t0 }).importStream(fixture('sample.csv'));
