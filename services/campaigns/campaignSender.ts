@@ -92,6 +92,8 @@ export interface SenderRunReport {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+/** A pause or cancel reaches the sends in flight within this long. */
+const STATUS_TTL_MS = 1000;
 
 /**
  * Sends every running campaign's pending recipients, streaming them by seq in batches.
@@ -104,8 +106,8 @@ const DAY_MS = 24 * 3600 * 1000;
  * `sendTimeoutMs` < `claimStaleMs`, so a live process never has a send in flight on a claim
  * that is declared interrupted.
  *
- * Per recipient, at send time: the campaign must still be running (pause and cancel take effect
- * within one batch); the customer must still consent and not have opted out; the frequency cap
+ * Per recipient, at send time: the campaign must still be running (pause and cancel reach the
+ * sends within a second: the status is read per batch and again at most every second); the customer must still consent and not have opted out; the frequency cap
  * is checked again; quiet hours in the customer's time zone defer the send (the recipient stays
  * 'pending' with `notBefore`); past the campaign's end it is 'skipped'/'expired'.
  */
@@ -120,6 +122,8 @@ export class CampaignSender {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopping = false;
+  /** Per campaign: whether it was still running when last read, and when (read again at most every STATUS_TTL_MS). */
+  private readonly statuses = new Map<string, { running: boolean; readAt: number; reading?: Promise<boolean> }>();
 
   constructor(private readonly options: CampaignSenderOptions) {
     for (const key of ['campaigns', 'recipients', 'contacts', 'delivery', 'rateLimiter', 'lifecycle', 'claimerId', 'defaultTimeZone'] as const) {
@@ -189,6 +193,7 @@ export class CampaignSender {
       if (this.stopping) return;
       // Pause and cancel take effect here, between batches.
       const current = await this.options.campaigns.get(campaign.id);
+      this.statuses.set(campaign.id, { running: current?.status === 'running', readAt: Date.now() });
       if (current?.status !== 'running') return;
       const batch = await recipients.nextPending(campaign.id, afterSeq, this.batchSize, now);
       if (batch.length === 0) break;
@@ -209,6 +214,20 @@ export class CampaignSender {
       await this.options.recipients.update(campaign.id, recipient.customerId, { state: 'failed', reason: 'interrupted' });
       report.interrupted += 1;
     }
+  }
+
+  /** The campaign's status, read again when the last read is older than STATUS_TTL_MS (shared by the concurrent sends). */
+  private async stillRunning(campaignId: string): Promise<boolean> {
+    const known = this.statuses.get(campaignId);
+    if (known && Date.now() - known.readAt < STATUS_TTL_MS) return known.running;
+    if (known?.reading) return known.reading;
+    const reading = this.options.campaigns.get(campaignId).then((c) => {
+      const running = c?.status === 'running';
+      this.statuses.set(campaignId, { running, readAt: Date.now() });
+      return running;
+    }, () => known?.running ?? false);
+    this.statuses.set(campaignId, { running: known?.running ?? true, readAt: known?.readAt ?? 0, reading });
+    return reading;
   }
 
   private async complete(campaign: Campaign, report: SenderRunReport): Promise<void> {
@@ -252,7 +271,8 @@ export class CampaignSender {
         return;
       }
       await this.options.rateLimiter.acquire(campaign.id, campaign.sendRatePerSecond);
-      if (this.stopping) return;
+      // Paused or cancelled meanwhile: this recipient waits (it is still pending, nothing claimed).
+      if (this.stopping || !(await this.stillRunning(campaign.id))) return;
       await this.deliver(campaign, recipient, customer, conversation, report);
     } catch (error) {
       this.options.onError?.(error, `recipient ${campaign.id}/${recipient.customerId}`);
