@@ -8,7 +8,7 @@ import { campaignResponseSurveyId } from '../../../services/campaigns/campaign';
 import type { Language } from '../../../services/i18n/localizer';
 import { SERVICE_DESK } from '../../../services/followups/followUpService';
 import { dialogClient } from '../../support/dialogHarness';
-import { NOW, campaignWorld, say, turn, type CampaignWorld } from './campaignWorld';
+import { CHAT_USER, NOW, TEST_CONVERSATION, campaignWorld, say, turn, type CampaignWorld } from './campaignWorld';
 
 const LANGUAGES: Language[] = ['zh-CN', 'en'];
 const WORDS = {
@@ -69,6 +69,33 @@ describe.each(LANGUAGES)('Follow-through (%s)', (language) => {
     expect(task).toMatchObject({ reason: 'low_csat', score: 1, callbackReference: expect.stringMatching(/^CBK-/) });
     expect(booked).toContain(task.callbackReference);
     expect(client.dialogTurnResult.result).toEqual({ outcome: 'answered', score: 1 });
+  });
+
+  test('When the client asks for a person instead of answering the offer, then the handoff is requested and the task stays open', async () => {
+    const world = await campaignWorld();
+    await world.linkedCustomer();
+    const client = dialogClient(world.dialogs.quickCsat, { context: 'complaint' });
+    await say(client, w.start, language);
+    await say(client, '1', language);
+    const reply = await say(client, language === 'en' ? 'talk to a person' : '转人工', language);
+    expect(reply).not.toContain(t(world, 'campaign.followUpThanksDeclined'));
+    expect(await world.handoffRepository.listByConversation(CHAT_USER.channelId, TEST_CONVERSATION)).toHaveLength(1);
+    expect(client.dialogTurnResult).toMatchObject({ status: 'complete', result: { outcome: 'answered', score: 1 } });
+    expect(await world.followUps.listOpen()).toMatchObject([{ score: 1, status: 'open' }]);
+  });
+
+  test('When the client cancels the callback booking the offer started, then the booking answers the cancel, the client is thanked and no callback is stored', async () => {
+    const world = await campaignWorld();
+    await world.linkedCustomer();
+    const client = dialogClient(world.dialogs.quickCsat, { context: 'complaint' });
+    await say(client, w.start, language);
+    await say(client, '2', language);
+    await say(client, t(world, 'campaign.followUpYes'), language);
+    const reply = await say(client, language === 'en' ? 'cancel' : '取消', language);
+    expect(reply).toContain(t(world, 'common.cancelled'));
+    expect(reply).toContain(t(world, 'campaign.followUpThanksDeclined'));
+    expect((await world.followUps.listOpen())[0].callbackReference).toBeUndefined();
+    expect(await world.callbacks.listForUser(CHAT_USER.channelId, CHAT_USER.userId)).toEqual([]);
   });
 
   test('When the score is good, then no task is opened and nothing is offered', async () => {
