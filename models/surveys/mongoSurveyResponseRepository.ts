@@ -116,7 +116,7 @@ export class MongoSurveyResponseRepository implements SurveyResponseRepository, 
     try {
       for await (const header of headers) {
         const own: AnswerDocument[] = [];
-        while (pending && pending.respondentKey < header.respondentKey) pending = (await answers.next()) as AnswerDocument | null;
+        while (pending && byteOrder(pending.respondentKey, header.respondentKey) < 0) pending = (await answers.next()) as AnswerDocument | null;
         while (pending && pending.respondentKey === header.respondentKey) {
           own.push(pending);
           pending = (await answers.next()) as AnswerDocument | null;
@@ -128,22 +128,30 @@ export class MongoSurveyResponseRepository implements SurveyResponseRepository, 
     }
   }
 
-  /** Headers in pages of {@link ANSWER_BATCH}, each page's answers in one query. */
+  /**
+   * The same two-cursor join as {@link streamBySurvey}, in (survey, respondent) order: one pass
+   * over the headers updated in the range and one over the answers given before its end (an
+   * answer is never newer than its response's update). No `$in` of keys: FerretDB 1.x runs one
+   * as a scan of the whole collection per query.
+   */
   async *streamUpdatedBetween(from: Date, to: Date): AsyncIterable<SurveyResponseRecord> {
-    const headers = this.responses.find({ updatedAt: { $gte: from, $lt: to } }, { _id: 0 }).sort({ updatedAt: 1 }).lean().cursor();
-    let page: Array<Record<string, any>> = [];
-    const flush = async (): Promise<SurveyResponseRecord[]> => {
-      const keys = [...new Set(page.map((h) => h.respondentKey as string))];
-      const answers = await this.answers.find({ respondentKey: { $in: keys } }).lean();
-      const records = page.map((h) => toRecord(h, answers.filter((a) => a.surveyId === h.surveyId && a.respondentKey === h.respondentKey)));
-      page = [];
-      return records;
-    };
-    for await (const header of headers) {
-      page.push(header);
-      if (page.length >= ANSWER_BATCH) yield* await flush();
+    const headers = this.responses.find({ updatedAt: { $gte: from, $lt: to } }, { _id: 0 }).sort({ surveyId: 1, respondentKey: 1 }).lean().cursor();
+    const answers = this.answers.find({ answeredAt: { $lt: to } }).sort({ surveyId: 1, respondentKey: 1 }).lean().cursor();
+    const before = (a: AnswerDocument, h: Record<string, any>) => (byteOrder(a.surveyId, h.surveyId) || byteOrder(a.respondentKey, h.respondentKey)) < 0;
+    let pending = (await answers.next()) as AnswerDocument | null;
+    try {
+      for await (const header of headers) {
+        const own: AnswerDocument[] = [];
+        while (pending && before(pending, header)) pending = (await answers.next()) as AnswerDocument | null;
+        while (pending && pending.surveyId === header.surveyId && pending.respondentKey === header.respondentKey) {
+          own.push(pending);
+          pending = (await answers.next()) as AnswerDocument | null;
+        }
+        yield toRecord(header, own);
+      }
+    } finally {
+      await answers.close();
     }
-    if (page.length) yield* await flush();
   }
 
   /** The unique indexes must exist before the first upsert, or concurrent first answers could both insert. */
@@ -153,8 +161,10 @@ export class MongoSurveyResponseRepository implements SurveyResponseRepository, 
   }
 }
 
-/** How many responses' answers are fetched in one query when streaming by date. */
-const ANSWER_BATCH = 200;
+/** The order the server sorts strings in (binary UTF-8), so a join of two sorted cursors walks them alike. */
+function byteOrder(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
 
 /** Two upserts racing to insert: the unique index lets one win, and ours becomes an update. */
 async function retryOnDuplicate<T>(write: () => Promise<T>): Promise<T> {

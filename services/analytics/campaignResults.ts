@@ -8,7 +8,7 @@ import { AppError } from '../appError';
 import { CUSTOMER_TIERS, type CustomerTier } from '../customers/customerRepository';
 import type { Language } from '../i18n/localizer';
 import {
-  campaignResponseSurveyId,
+  campaignResponseSurveyId, RECIPIENT_STATES,
   type BilingualText, type CampaignRecipient, type CampaignRecipientRepository, type CampaignRepository, type RecipientCounts,
 } from '../campaigns/campaign';
 import type { SurveyDefinition } from '../surveys/surveyDefinition';
@@ -55,10 +55,18 @@ export interface ThemeBackground {
 
 export interface CampaignResultsDependencies {
   campaigns: Pick<CampaignRepository, 'get'>;
-  recipients: Pick<CampaignRecipientRepository, 'stream' | 'counts'>;
+  recipients: Pick<CampaignRecipientRepository, 'stream'>;
   responses: Pick<SurveyResponseAnalyticsQueries, 'streamBySurvey'>;
   surveys: SurveyDefinitionResolver;
   background: ThemeBackground;
+  /** How long results wait for the themes' background before using the campaign's own answers (default 3 s). */
+  backgroundWaitMs?: number;
+  /**
+   * Results younger than this are answered again as they are (default 5 s), and requests for a
+   * campaign whose results are being computed share that computation: the console polls live
+   * results, and on a large campaign one computation takes seconds.
+   */
+  freshForMs?: number;
 }
 
 /** Whether the channel accepted the message (sent, responded, or opted out after a send). */
@@ -76,6 +84,8 @@ const newGroup = (): Group => ({ delivered: 0, responded: 0, csat: [], nps: [] }
 const row = (g: Group): BreakdownRow => ({ delivered: g.delivered, responded: g.responded, csatMean: csatSummary(g.csat)?.mean ?? null, nps: npsSummary(g.nps)?.score ?? null });
 
 export class CampaignResultsService {
+  private readonly recent = new Map<string, { at: number; results: Promise<CampaignResults> }>();
+
   constructor(private readonly deps: CampaignResultsDependencies) {
     for (const key of ['campaigns', 'recipients', 'responses', 'surveys', 'background'] as const) {
       if (!deps?.[key]) throw new Error(`CampaignResultsService needs ${key}`);
@@ -83,41 +93,65 @@ export class CampaignResultsService {
   }
 
   /** The campaign's results; AppError 404 when there is no such campaign. */
-  async results(campaignId: string): Promise<CampaignResults> {
+  results(campaignId: string): Promise<CampaignResults> {
+    const now = Date.now();
+    for (const [id, entry] of this.recent) if (now - entry.at > (this.deps.freshForMs ?? 5000)) this.recent.delete(id);
+    const fresh = this.recent.get(campaignId);
+    if (fresh) return fresh.results;
+    const results = this.compute(campaignId);
+    this.recent.set(campaignId, { at: now, results });
+    // A failure is not remembered; an in-flight computation is shared until it settles.
+    results.catch(() => this.recent.delete(campaignId)).finally(() => {
+      const entry = this.recent.get(campaignId);
+      if (entry?.results === results) entry.at = Date.now();
+    });
+    return results;
+  }
+
+  private async compute(campaignId: string): Promise<CampaignResults> {
     const campaign = await this.deps.campaigns.get(campaignId);
     if (!campaign) throw AppError.notFound('campaign_not_found', 'No such campaign');
     const responseSurveyId = campaignResponseSurveyId(campaignId);
     const definition = await this.deps.surveys.definitionFor(responseSurveyId);
     const questions = definition?.questions ?? [];
-    const [counts, answersByRespondent, background] = await Promise.all([
-      this.deps.recipients.counts(campaignId),
-      collectAnswers(this.deps.responses.streamBySurvey(responseSurveyId)),
-      this.deps.background.counts(),
-    ]);
+    const background = this.deps.background.counts();
+    background.catch(() => undefined);
+
+    // The recipients and the responses stream side by side, each once: the recipients leave
+    // their group counts and, per customer, only which groups they belong to.
+    const byTier = new Map<CustomerTier, Group>();
+    const byManager = new Map<string | null, Group>();
+    const groupsOf = new Map<string, [Group, Group]>();
+    let sent = 0;
+    let delivered = 0;
+    let responded = 0;
+    // Counted on the same pass (the repository's counts() would be a second read of every recipient).
+    const counts = Object.fromEntries(RECIPIENT_STATES.map((state) => [state, 0])) as RecipientCounts;
+    const walkRecipients = async () => {
+      for await (const recipient of this.deps.recipients.stream(campaignId)) {
+        if (recipient.state in counts) counts[recipient.state] += 1;
+        const tier = byTier.get(recipient.tier) ?? newGroup();
+        byTier.set(recipient.tier, tier);
+        const managerKey = recipient.relationshipManager ?? null;
+        const manager = byManager.get(managerKey) ?? newGroup();
+        byManager.set(managerKey, manager);
+        groupsOf.set(recipient.customerId, [tier, manager]);
+        if (wasSent(recipient)) sent += 1;
+        if (wasDelivered(recipient)) { delivered += 1; tier.delivered += 1; manager.delivered += 1; }
+        if (recipient.state === 'responded') { responded += 1; tier.responded += 1; manager.responded += 1; }
+      }
+    };
+    const [answersByRespondent] = await Promise.all([collectAnswers(this.deps.responses.streamBySurvey(responseSurveyId)), walkRecipients()]);
 
     const csat: number[] = [];
     const nps: number[] = [];
     const choiceCounts = new Map<string, Map<string, number>>();
     const foreground = new TermCounts();
-    const byTier = new Map<CustomerTier, Group>();
-    const byManager = new Map<string | null, Group>();
-    let sent = 0;
-    let delivered = 0;
-    let responded = 0;
-
-    for await (const recipient of this.deps.recipients.stream(campaignId)) {
-      const tier = byTier.get(recipient.tier) ?? newGroup();
-      byTier.set(recipient.tier, tier);
-      const managerKey = recipient.relationshipManager ?? null;
-      const manager = byManager.get(managerKey) ?? newGroup();
-      byManager.set(managerKey, manager);
-      if (wasSent(recipient)) sent += 1;
-      if (wasDelivered(recipient)) { delivered += 1; tier.delivered += 1; manager.delivered += 1; }
-      if (recipient.state === 'responded') { responded += 1; tier.responded += 1; manager.responded += 1; }
-
-      const answers = answersByRespondent.get(recipient.customerId);
-      if (!answers) continue;
-      answersByRespondent.delete(recipient.customerId);
+    for (const [customerId, answers] of answersByRespondent) {
+      // Only the campaign's recipients count (a response is keyed by the recipient's customer id).
+      const groups = groupsOf.get(customerId);
+      if (!groups) continue;
+      const [tier, manager] = groups;
       for (const question of questions) {
         const value = answers[question.id];
         if (value === null || value === undefined) continue;
@@ -145,12 +179,26 @@ export class CampaignResultsService {
       csat: csatSummary(csat),
       nps: npsSummary(nps),
       choices: choiceResults(definition, choiceCounts),
-      themes: topThemes(foreground, background),
+      themes: topThemes(foreground, await this.backgroundOr(background, foreground)),
       byTier: CUSTOMER_TIERS.filter((t) => byTier.has(t)).map((tier) => ({ tier, ...row(byTier.get(tier)!) })),
       byRelationshipManager: [...byManager.keys()]
         .sort((a, b) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)))
         .map((relationshipManager) => ({ relationshipManager, ...row(byManager.get(relationshipManager)!) })),
     };
+  }
+
+  /**
+   * The background once it is ready; while it is still being built (the first request after a
+   * start on a large store) or when it failed, the campaign's own answers stand in for it.
+   */
+  private async backgroundOr(background: Promise<TermCounts>, foreground: TermCounts): Promise<TermCounts> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<undefined>((resolve) => { timer = setTimeout(resolve, this.deps.backgroundWaitMs ?? 3000, undefined); });
+    try {
+      return (await Promise.race([background, waited]).catch(() => undefined)) ?? foreground;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

@@ -101,6 +101,19 @@ describe('CampaignResultsService', () => {
     ]);
   });
 
+  test('When results are asked twice at once, then both share one computation; a new one starts once they are no longer fresh', async () => {
+    const { service } = await world();
+    const first = service.results('cmp-1');
+    expect(service.results('cmp-1')).toBe(first);
+    await first;
+    expect(service.results('cmp-1')).toBe(first);
+    const stale = new CampaignResultsService({ ...(service as any).deps, freshForMs: 0 });
+    const a = stale.results('cmp-1');
+    await a;
+    await new Promise((r) => setTimeout(r, 5));
+    expect(stale.results('cmp-1')).not.toBe(a);
+  });
+
   test('When the campaign does not exist, then results are a 404', async () => {
     const { service } = await world();
     await expect(service.results('nope')).rejects.toMatchObject({ status: 404 });
