@@ -256,11 +256,12 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   // Campaign sending: a loop in every process; claims keep each message single across processes (see CampaignSender).
   // The delivery needs the bot, so the app wires it with setCampaignDelivery.
   const campaigns = mongo ? new MongoCampaignRepository(mongo) : new EmbeddedCampaignRepository(embedded);
+  const campaignLogger = input.logger.child({ component: 'campaigns' });
   const campaignService = new CampaignService({
     campaigns, recipients: campaignRecipients, surveys: surveyDefinitions, defaultTimeZone: config.BUSINESS_TIMEZONE,
     audience: new Audience({ customers, tickets, conversations: input.conversations, frequencyCap: new FrequencyCap(campaignRecipients) }),
+    onBackgroundError: (error, campaignId) => campaignLogger.warn({ err: { message: (error as Error)?.message }, campaignId }, 'campaign launch stopped before every recipient was stored; the sender resumes it'),
   });
-  const campaignLogger = input.logger.child({ component: 'campaigns' });
   let campaignDelivery: CampaignDelivery | undefined;
   const campaignSender = new CampaignSender({
     campaigns, recipients: campaignRecipients, lifecycle: campaignService,

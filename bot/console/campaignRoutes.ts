@@ -17,6 +17,9 @@ export interface CampaignRouteSources {
   surveyDefinitions?: Pick<SurveyDefinitionRepository, 'list'>;
 }
 
+/** How long a launch request waits for the recipients to be stored before answering. */
+const LAUNCH_WAIT_MS = 10_000;
+
 const ip = (req: Request) => req.socket?.remoteAddress ?? 'unknown';
 
 /** The JSON body as an object; a body that is not one is a 400, not a crash. */
@@ -77,7 +80,8 @@ export function registerCampaignRoutes(server: Server, deps: {
   }, { csrf: false }));
 
   const actions = {
-    launch: (s: CampaignService, id: string) => s.launch(id),
+    // A large audience keeps being stored after the answer; the console polls the counts.
+    launch: (s: CampaignService, id: string) => s.launch(id, { waitMs: LAUNCH_WAIT_MS }),
     pause: (s: CampaignService, id: string) => s.pause(id),
     resume: (s: CampaignService, id: string) => s.resume(id),
     cancel: (s: CampaignService, id: string) => s.cancel(id),

@@ -72,6 +72,8 @@ export interface CampaignServiceDependencies {
   defaultTimeZone: string;
   defaultSendRatePerSecond?: number;
   clock?: () => Date;
+  /** Told when a launch that went on in the background failed (the sender's `ensureMaterialised` retries it). */
+  onBackgroundError?: (error: unknown, campaignId: string) => void;
 }
 
 /**
@@ -82,6 +84,8 @@ export interface CampaignServiceDependencies {
  */
 export class CampaignService {
   private readonly now: () => Date;
+  /** Launches being materialised by this process, so the sender and the launch request never both do it. */
+  private readonly materialising = new Map<string, Promise<Campaign>>();
 
   constructor(private readonly deps: CampaignServiceDependencies) {
     this.now = deps.clock ?? (() => new Date());
@@ -156,13 +160,26 @@ export class CampaignService {
     return this.deps.audience.preview({ kind, frequencyCapDays, followWithCsat }, audience, now);
   }
 
-  /** Launches a draft: running first (so only one launch happens), then its recipients are stored. */
-  async launch(id: string): Promise<Campaign> {
+  /**
+   * Launches a draft: running first (so only one launch happens), then its recipients are stored.
+   * With `waitMs`, answers after that long at most while storing goes on in the background (a
+   * large audience on a slow store must not hold an HTTP request); without, waits until done.
+   */
+  async launch(id: string, options: { waitMs?: number } = {}): Promise<Campaign> {
     const now = this.now();
     const draft = await this.require(id);
     if (draft.endAt && draft.endAt.getTime() <= now.getTime()) throw AppError.conflict('campaign_ended', 'The campaign\'s end date has passed: change it before launching');
     await this.move(id, 'launch', { launchedAt: now });
-    await this.ensureMaterialised(id);
+    const stored = this.ensureMaterialised(id);
+    if (options.waitMs === undefined) {
+      await stored;
+    } else {
+      stored.catch((error) => this.deps.onBackgroundError?.(error, id));
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise((resolve) => { timer = setTimeout(resolve, options.waitMs); });
+      await Promise.race([stored.catch(() => undefined), waited]);
+      clearTimeout(timer);
+    }
     return this.require(id);
   }
 
@@ -206,7 +223,15 @@ export class CampaignService {
    * (by the sender at start, after a crash mid-launch): customers already stored are left as
    * they are, new ones get seq numbers after the highest stored one.
    */
-  async ensureMaterialised(id: string): Promise<Campaign> {
+  ensureMaterialised(id: string): Promise<Campaign> {
+    const inFlight = this.materialising.get(id);
+    if (inFlight) return inFlight;
+    const run = this.materialise(id).finally(() => this.materialising.delete(id));
+    this.materialising.set(id, run);
+    return run;
+  }
+
+  private async materialise(id: string): Promise<Campaign> {
     const campaign = await this.require(id);
     if (campaign.materialisedAt || campaign.status === 'draft') return campaign;
     const now = this.now();

@@ -160,3 +160,25 @@ describe('CampaignService launch and lifecycle', () => {
     expect(await world.recipients.get(c.id, capped.id)).toMatchObject({ state: 'pending', asksForFeedback: false });
   });
 });
+
+describe('CampaignService launch in the background', () => {
+  test('When the launch may answer early, then it answers running and the recipients are stored by the one run the sender also waits on', async () => {
+    const world = await campaignWorld(now);
+    for (let i = 0; i < 30; i += 1) await world.customer({ tier: 'premier', consent: yes }, { chat: true });
+    const c = await world.service.create({ ...survey, audience: { tiers: ['premier'] } }, 'sup-1');
+    const launched = await world.service.launch(c.id, { waitMs: 0 });
+    expect(launched.status).toBe('running');
+    expect((await world.service.ensureMaterialised(c.id)).materialisedAt).toEqual(now);
+    expect((await world.service.get(c.id)).counts.pending).toBe(30);
+  });
+
+  test('When the sender and a launch ask for the recipients at the same time, then one run stores them', async () => {
+    const world = await campaignWorld(now);
+    await world.customer({ tier: 'premier', consent: yes }, { chat: true });
+    const c = await world.service.create(survey, 'sup-1');
+    await world.campaigns.transition(c.id, ['draft'], 'running', now, { launchedAt: now });
+    const [a, b] = [world.service.ensureMaterialised(c.id), world.service.ensureMaterialised(c.id)];
+    expect(a).toBe(b);
+    expect((await a).materialisedAt).toEqual(now);
+  });
+});
