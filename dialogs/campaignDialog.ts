@@ -85,20 +85,22 @@ export class CampaignDialog extends ComponentDialog {
 
   /**
    * A completed survey or a given rating makes the recipient 'responded' at once (a client who
-   * then leaves the callback offer unanswered has still responded), then a poor score is followed through.
+   * then leaves the callback offer unanswered has still responded), then a poor score is followed
+   * through (for a client the survey let go: the task only, no offer).
    */
   private async recordStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as CampaignDialogOptions;
     const result = step.result as SurveyDialogResult | QuickCsatDialogResult | undefined;
-    if (!answered(result)) return step.endDialog({ outcome: 'not_responded' } satisfies CampaignDialogResult);
-    await this.deps.responses.markResponded(options.campaignId, options.customerId);
+    const responded = answered(result);
+    (step.values as { outcome?: CampaignDialogResult['outcome'] }).outcome = responded ? 'responded' : 'not_responded';
+    if (responded) await this.deps.responses.markResponded(options.campaignId, options.customerId);
     const followThrough = result && 'followThrough' in result ? result.followThrough : undefined;
     if (!followThrough || !this.deps.followThrough) return step.next();
     return step.beginDialog(FOLLOW_THROUGH_DIALOG, followThrough);
   }
 
   private async endStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    return step.endDialog({ outcome: 'responded' } satisfies CampaignDialogResult);
+    return step.endDialog({ outcome: (step.values as { outcome: 'responded' | 'not_responded' }).outcome } satisfies CampaignDialogResult);
   }
 }
 

@@ -20,11 +20,14 @@ export interface FollowThroughOptions {
   source: PoorScoreSource;
   questions: Array<Pick<SurveyQuestion, 'id' | 'type'>>;
   answers: Record<string, SurveyAnswerValue>;
+  /** false: open the task only, without offering a callback (the client has moved on to something else). */
+  offerCallback?: boolean;
 }
 
 /** Nothing to follow up; or the task is open and the client booked a callback or not. */
 export type FollowThroughResult =
   | { outcome: 'none' }
+  | { outcome: 'task_only'; taskId: string }
   | { outcome: 'callback_booked'; taskId: string; reference: string }
   | { outcome: 'declined'; taskId: string }
   | InterruptedOutcome;
@@ -75,9 +78,10 @@ export class FollowThroughDialog extends InterruptibleDialog {
 
   /** Opens the task for a poor score (or ends, when there is none) and offers a callback. */
   private async openTaskStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { source, questions, answers } = step.options as FollowThroughOptions;
+    const { source, questions, answers, offerCallback } = step.options as FollowThroughOptions;
     const task = await this.followDeps.followUps.openForAnswers(source, questions, answers);
     if (!task) return step.endDialog({ outcome: 'none' } satisfies FollowThroughResult);
+    if (offerCallback === false) return step.endDialog({ outcome: 'task_only', taskId: task.id } satisfies FollowThroughResult);
     (step.values as FollowThroughState).taskId = task.id;
     const spec: PromptSpec = {
       key: task.assignee === SERVICE_DESK ? 'campaign.followUpOfferDesk' : 'campaign.followUpOfferManager',

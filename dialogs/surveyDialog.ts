@@ -155,24 +155,27 @@ export class SurveyDialog extends InterruptibleDialog {
     const { surveyId } = options;
     const responseSurveyId = options.responseSurveyId ?? surveyId;
     const respondentKey = (step.values as { respondentKey: string }).respondentKey;
-    if ((step.result as { letGo?: boolean } | undefined)?.letGo) {
-      const answers = (await this.surveyDeps.responses.get(responseSurveyId, respondentKey))?.answers ?? {};
-      return step.endDialog({ outcome: 'let_go', surveyId, answers } satisfies SurveyResult);
-    }
     const definition = await this.surveyDeps.definitions.get(surveyId);
+    const { channelId, from } = step.context.activity;
+    const campaignId = typeof options.meta?.campaignId === 'string' ? options.meta.campaignId : undefined;
+    const followThroughOf = (answers: SurveyResult['answers']): FollowThroughOptions | undefined => (definition ? {
+      source: { channelId, userId: from.id, surveyId, ...(options.respondentKey ? { customerId: options.respondentKey } : {}), ...(campaignId ? { campaignId } : {}) },
+      questions: definition.questions.map((q) => ({ id: q.id, type: q.type })),
+      answers,
+    } : undefined);
+    if ((step.result as { letGo?: boolean } | undefined)?.letGo) {
+      // The client moved on: a poor score given so far still reaches the manager, without a callback offer.
+      const answers = (await this.surveyDeps.responses.get(responseSurveyId, respondentKey))?.answers ?? {};
+      const followThrough = followThroughOf(answers);
+      return step.endDialog({ outcome: 'let_go', surveyId, answers, ...(followThrough ? { followThrough: { ...followThrough, offerCallback: false } } : {}) } satisfies SurveyResult);
+    }
     await this.surveyDeps.responses.complete(responseSurveyId, respondentKey);
     const answers = (await this.surveyDeps.responses.get(responseSurveyId, respondentKey))?.answers ?? {};
     const complete = (definition?.questions ?? []).every((q) => !q.required || (answers[q.id] !== null && answers[q.id] !== undefined));
     await step.context.sendActivity(this.t(step, complete ? 'survey.thanks' : 'survey.thanksPartial'));
     const result: SurveyResult = { outcome: complete ? 'completed' : 'partial', surveyId, answers };
-    if (!definition) return step.endDialog(result);
-    const { channelId, from } = step.context.activity;
-    const campaignId = typeof options.meta?.campaignId === 'string' ? options.meta.campaignId : undefined;
-    const followThrough: FollowThroughOptions = {
-      source: { channelId, userId: from.id, surveyId, ...(options.respondentKey ? { customerId: options.respondentKey } : {}), ...(campaignId ? { campaignId } : {}) },
-      questions: definition.questions.map((q) => ({ id: q.id, type: q.type })),
-      answers,
-    };
+    const followThrough = followThroughOf(answers);
+    if (!followThrough) return step.endDialog(result);
     if (options.deferFollowThrough) return step.endDialog({ ...result, followThrough } satisfies SurveyResult);
     (step.values as { result?: SurveyResult }).result = result;
     if (!this.surveyDeps.followThrough) return step.next();

@@ -109,6 +109,20 @@ describe.each(LANGUAGES)('CampaignDialog (%s)', (language) => {
     expect(await world.responses.get(campaignResponseSurveyId('camp-s'), customer.id)).toMatchObject({ status: 'in_progress', answers: { overall: 5, recommend: null } });
   });
 
+  test('When the survey lets go of a client who had given a poor score, then the task still opens for the manager, without a callback offer', async () => {
+    const world = await campaignWorld();
+    const customer = await world.linkedCustomer();
+    await world.recipient('camp-s', customer.id);
+    const { client } = await deliver(world, { campaignId: 'camp-s', customerId: customer.id, kind: 'survey', surveyId: 'service-satisfaction' }, language);
+    await say(client, '1', language);
+    const other = language === 'en' ? 'what are your loan rates' : '你们的贷款利率是多少';
+    await say(client, other, language);
+    await say(client, other, language);
+    expect(await say(client, other, language)).toBe(t(world, 'survey.letGo'));
+    expect(client.dialogTurnResult).toMatchObject({ status: 'complete', result: { outcome: 'not_responded' } });
+    expect(await world.followUps.listOpen('rm-zhao')).toMatchObject([{ campaignId: 'camp-s', reason: 'low_csat', score: 1 }]);
+  });
+
   test('When the client asks for a person in the middle of the survey, then the handoff is requested, the survey ends and the recipient is not responded', async () => {
     const world = await campaignWorld();
     const customer = await world.linkedCustomer();
