@@ -319,6 +319,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     setCampaignDelivery(delivery) { campaignDelivery = delivery; },
     start() {
       reminders.start();
+      churnRisk.startMissedCallbackSweep();
       if (config.CAMPAIGN_SENDER_ENABLED) campaignSender.start();
     },
     async stop() { await campaignSender.stop(); await reminders.stop(); await churnRisk.stop(); await handoffBus.close(); },

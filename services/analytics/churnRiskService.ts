@@ -21,7 +21,7 @@ export type SignalSubject = { customerId: string } | { channelId: string; userId
 export interface ChurnRiskServiceOptions {
   customers: Pick<CustomerRepository, 'get' | 'findByChannelUser'> & { update(customerId: string, fields: CustomerUpdate, at?: Date): Promise<unknown> };
   tickets: Pick<TicketRepository, 'listOpenForUser'>;
-  callbacks: Pick<CallbackAnalyticsQueries, 'listForUser'>;
+  callbacks: Pick<CallbackAnalyticsQueries, 'listForUser' | 'listBySlotBetween'>;
   surveyResponses: Pick<SurveyResponseAnalyticsQueries, 'listByRespondent'>;
   conversations: Pick<ConversationRepository, 'findByUser'>;
   toneEvents: NegativeToneEventRepository;
@@ -42,6 +42,8 @@ export class ChurnRiskService {
   private readonly lastContactRecompute = new Map<string, number>();
   private readonly now: () => Date;
   private stopped = false;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweptUntil: Date | undefined;
 
   constructor(private readonly options: ChurnRiskServiceOptions) {
     for (const key of ['customers', 'tickets', 'callbacks', 'surveyResponses', 'conversations', 'toneEvents', 'surveys', 'onError'] as const) {
@@ -104,6 +106,30 @@ export class ChurnRiskService {
     }), 'tone signal');
   }
 
+  /**
+   * A callback becomes missed silently (its slot ends while still booked), so no write signals it:
+   * every `intervalMs` the clients whose callback slots ended since the last sweep are recomputed.
+   * Several processes may sweep: a recomputation is idempotent.
+   */
+  startMissedCallbackSweep(intervalMs = 15 * 60_000): void {
+    if (this.sweepTimer || this.stopped) return;
+    this.sweptUntil = this.now();
+    this.sweepTimer = setInterval(() => this.track(this.sweepMissedCallbacks(), 'missed callback sweep'), intervalMs);
+    this.sweepTimer.unref();
+  }
+
+  /** Signals the clients of callbacks whose slot ended in (last sweep, now] and that are still booked. */
+  async sweepMissedCallbacks(now = this.now()): Promise<number> {
+    const slotMs = this.options.callbackSlotMinutes * 60_000;
+    const since = this.sweptUntil ?? new Date(now.getTime() - 60 * 60_000);
+    this.sweptUntil = now;
+    // A slot that ended in (since, now] started in (since - slot, now - slot].
+    const ended = await this.options.callbacks.listBySlotBetween(new Date(since.getTime() - slotMs + 1), new Date(now.getTime() - slotMs + 1));
+    const missed = ended.filter((c) => c.status === 'booked');
+    for (const callback of missed) this.notify(callback.customerId ? { customerId: callback.customerId } : { channelId: callback.channelId, userId: callback.userId });
+    return missed.length;
+  }
+
   /** Waits for the recomputations already scheduled or running (tests, shutdown). */
   async flush(): Promise<void> {
     const due = [...this.timers.keys()];
@@ -115,6 +141,7 @@ export class ChurnRiskService {
   /** Stops taking signals and finishes what was scheduled. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.sweepTimer);
     await this.flush();
   }
 

@@ -112,6 +112,24 @@ describe('ChurnRiskService', () => {
     expect((await w.responses.get('quick-csat', w.customer.id))?.answers).toEqual({ ease: 1 });
   });
 
+  test('When a booked callback\'s slot ends unmarked, then the sweep recomputes its client and the missed callback counts', async () => {
+    const w = await world();
+    await w.callbacks.book({
+      reference: 'CBK-20261129-AAAA', channelId: 'webchat', userId: 'u1', conversationId: 'c1', language: 'zh-CN', topic: 'loan', phone: '+8613812345678',
+      slotStart: new Date(now.getTime() - 40 * 60_000), createdAt: ago(1), reminderDueAt: ago(1),
+    }, 3);
+    // The booking signals by itself; its score is reset so that only the sweep can bring the missed callback back.
+    await w.service.flush();
+    await w.customers.update(w.customer.id, { churnRisk: { score: 0, signals: [], computedAt: ago(1) } });
+    // Slots that ended in the last hour: this one (30-minute slot, started 40 minutes ago).
+    expect(await w.service.sweepMissedCallbacks(now)).toBe(1);
+    await new Promise((r) => setTimeout(r, 40));
+    await w.service.flush();
+    expect((await w.score())?.signals.map((s) => s.code)).toEqual(['missed_callbacks']);
+    // The next sweep starts where this one ended: nothing new.
+    expect(await w.service.sweepMissedCallbacks(new Date(now.getTime() + 60_000))).toBe(0);
+  });
+
   test('When a client kept contacting every week and went quiet, then fewer contacts is a signal', async () => {
     const w = await world();
     for (let week = 5; week < 30; week++) {
