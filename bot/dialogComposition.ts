@@ -68,6 +68,7 @@ import { EmbeddedChannelOptOutRepository } from '../models/optOuts/embeddedChann
 import { MongoCampaignRecipientRepository } from '../models/campaigns/mongoCampaignRecipientRepository';
 import { EmbeddedCampaignRecipientRepository } from '../models/campaigns/embeddedCampaignRecipientRepository';
 import { OptOutDialog, OPT_OUT_DIALOG } from '../dialogs/optOutDialog';
+import { OptInDialog, OPT_IN_DIALOG } from '../dialogs/optInDialog';
 import { CampaignDialog } from '../dialogs/campaignDialog';
 import { CampaignService } from '../services/campaigns/campaignService';
 import { Audience } from '../services/campaigns/audience';
@@ -281,6 +282,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
 
   const dialogs: Dialog[] = [
     inquiryDialog, surveyDialog, quickCsatDialog, complaintDialog, complaintStatusDialog, callbackBookingDialog, callbackManageDialog, optOutDialog,
+    new OptInDialog({ localizer, optOut: optOuts }),
   ];
   const routes: Record<string, Route> = {
     complaint_file: { dialogId: COMPLAINT_DIALOG },
@@ -309,6 +311,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     smallTalk: { greeting: 'main.greeting', goodbye: 'main.goodbye', thanks: 'main.thanks', help: 'main.helpIntro' },
     bankName: input.bankName,
     optOutDialogId: OPT_OUT_DIALOG,
+    optInDialogId: OPT_IN_DIALOG,
   });
   return {
     mainDialog,

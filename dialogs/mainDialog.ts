@@ -61,6 +61,8 @@ export interface MainDialogDependencies {
   bankName: (language: ReturnType<typeof turnLanguage>) => string;
   /** Dialog (one of `dialogs`) that handles a campaign opt-out ("stop", "退订"), from any step of any dialog. */
   optOutDialogId?: string;
+  /** Dialog (one of `dialogs`) that undoes an opt-out ("subscribe", "订阅"), from the main menu. */
+  optInDialogId?: string;
 }
 
 /**
@@ -104,6 +106,10 @@ export class MainDialog extends ComponentDialog {
     if (this.isOptOut(context)) {
       await this.resetMisses(context);
       return step.beginDialog(this.deps.optOutDialogId!);
+    }
+    if (this.deps.optInDialogId && this.deps.interruptions.isOptIn(text)) {
+      await this.resetMisses(context);
+      return step.beginDialog(this.deps.optInDialogId);
     }
     const interruption = this.deps.interruptions.detect(text);
     if (interruption) {

@@ -21,7 +21,7 @@ export interface OptOutServiceDependencies {
 }
 
 /**
- * "Stop / 退订": the client withdraws consent to surveys and marketing. A linked customer gets
+ * "Stop / 退订": the client withdraws consent to surveys and marketing ("subscribe / 订阅" gives it back). A linked customer gets
  * consent false and optedOutAt, and every campaign still due to reach them (pending, sending,
  * sent) is marked opted_out; a chat identity no customer is linked to is recorded by itself,
  * and {@link applyToLinkedCustomer} carries it over when staff link it to a customer.
@@ -43,6 +43,19 @@ export class OptOutService {
       return { recipientsOptedOut: 0 };
     }
     return { customerId: customer.id, recipientsOptedOut: await this.optOutCustomer(customer.id, at) };
+  }
+
+  /**
+   * "Subscribe / 订阅": the client asks for campaigns again, which is their consent to surveys and
+   * greetings; the opt-out is cleared (and any record of it by chat identity forgotten).
+   */
+  async optIn(channelUser: ChannelUser): Promise<{ customerId?: string }> {
+    const at = this.now();
+    await this.deps.channelOptOuts.remove(channelUser);
+    const customer = await this.deps.customers.findByChannelUser(channelUser.channelId, channelUser.userId);
+    if (!customer) return {};
+    await this.deps.customers.update(customer.id, { consent: { surveys: true, marketing: true }, optedOutAt: null }, at);
+    return { customerId: customer.id };
   }
 
   /**

@@ -13,6 +13,8 @@ export interface InterruptionVocabulary {
   humanRequests?: string[];
   /** Campaign opt-out words ("stop", "退订", "TD"): the whole message, like cancel. */
   optOut?: string[];
+  /** Words that undo an opt-out ("subscribe", "订阅"): the whole message. */
+  optIn?: string[];
 }
 
 /**
@@ -31,6 +33,7 @@ export class InterruptionDetector {
   private readonly humanRequests: RegExp[];
   private readonly politeness: string[];
   private readonly optOut: Set<string>;
+  private readonly optIn: Set<string>;
 
   constructor(vocabulary: InterruptionVocabulary) {
     const norm = (list: string[]) => list.map((s) => normalize(s));
@@ -42,6 +45,12 @@ export class InterruptionDetector {
     this.human = new Set(norm(vocabulary.human));
     this.humanRequests = (vocabulary.humanRequests ?? []).map((pattern) => new RegExp(pattern, 'iu'));
     this.optOut = new Set(norm(vocabulary.optOut ?? []));
+    this.optIn = new Set(norm(vocabulary.optIn ?? []));
+  }
+
+  /** The client asks to get campaigns again ("subscribe", "订阅"): the whole message. */
+  isOptIn(text: string | undefined): boolean {
+    return this.matchesWhole(this.optIn, text);
   }
 
   /**
@@ -50,10 +59,14 @@ export class InterruptionDetector {
    * not the task in hand, and the dialogs that know the opt-out service ask for it.
    */
   isOptOut(text: string | undefined): boolean {
+    return this.matchesWhole(this.optOut, text);
+  }
+
+  private matchesWhole(words: Set<string>, text: string | undefined): boolean {
     if (!text) return false;
     const normalized = normalize(text);
     if (!normalized || normalized.length > 200) return false;
-    return this.optOut.has(normalized) || this.optOut.has(this.stripPoliteness(normalized));
+    return words.has(normalized) || words.has(this.stripPoliteness(normalized));
   }
 
   detect(text: string | undefined): Interruption | undefined {

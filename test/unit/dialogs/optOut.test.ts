@@ -8,6 +8,7 @@ import { ConversationState, MemoryStorage } from 'botbuilder';
 import type { Language } from '../../../services/i18n/localizer';
 import { MainDialog, type MainDialogMemory, type TurnRecognition } from '../../../dialogs/mainDialog';
 import { OPT_OUT_DIALOG } from '../../../dialogs/optOutDialog';
+import { OptInDialog, OPT_IN_DIALOG } from '../../../dialogs/optInDialog';
 import { SURVEY_DIALOG } from '../../../dialogs/surveyDialog';
 import { carryOptOutOnLink } from '../../../services/campaigns/optOutService';
 import { CustomerLinker } from '../../../services/customers/customerLinker';
@@ -24,10 +25,16 @@ describe('Opt-out words', () => {
       expect(interruptions.detect(text)?.kind).not.toBe('cancel');
     });
 
-  test.each(['cancel', '取消', 'stop that', 'stop the transfer', '取消我明天的回电', 'TD是什么意思', ''])(
+  test.each(['cancel', '取消', 'stop that', 'stop the transfer', '取消我明天的回电', 'TD是什么意思', '', '订阅', 'subscribe'])(
     'When a client types "%s", then it is not an opt-out', async (text) => {
       const { interruptions } = await campaignWorld();
       expect(interruptions.isOptOut(text)).toBe(false);
+    });
+
+  test.each([['订阅', true], ['重新订阅', true], ['Subscribe', true], ['subscribe again', true], ['取消订阅', false], ['退订', false], ['unsubscribe', false], ['怎么订阅理财产品', false]] as const)(
+    'When a client types "%s", then opting back in is %s', async (text, expected) => {
+      const { interruptions } = await campaignWorld();
+      expect(interruptions.isOptIn(text)).toBe(expected);
     });
 });
 
@@ -42,10 +49,11 @@ describe.each(LANGUAGES)('Opt-out (%s)', (language) => {
       localizer: world.localizer, interruptions: world.interruptions, handoff: world.handoff, timeZone: 'Asia/Shanghai',
       recognitionOf: (): TurnRecognition => ({ topIntent: intent, topScore: 0.9, entities: [] }),
       memory: new ConversationState(storage).createProperty<MainDialogMemory>('mainDialogMemory'),
-      dialogs: [world.dialogs.survey, world.dialogs.optOut],
+      dialogs: [world.dialogs.survey, world.dialogs.optOut, new OptInDialog({ localizer: world.localizer, optOut: world.optOuts })],
       routes: { survey_feedback: { dialogId: SURVEY_DIALOG, options: () => ({ surveyId: 'service-satisfaction' }) }, opt_out: { dialogId: OPT_OUT_DIALOG } },
       bankName: () => 'Rapport Bank',
       optOutDialogId: OPT_OUT_DIALOG,
+      optInDialogId: OPT_IN_DIALOG,
     });
     return dialogClient(main, undefined, storage);
   }
@@ -107,6 +115,27 @@ describe.each(LANGUAGES)('Opt-out (%s)', (language) => {
     expect(await say(client, stop, language)).toBe(t(world, 'campaign.optOutConfirmed'));
     expect((await world.customers.get(customer.id))?.consent).toEqual({ surveys: false, marketing: false });
     expect(client.dialogTurnResult.status).toBe('complete');
+  });
+
+  test('When a client who opted out replies subscribe / 订阅 at the menu, then consent comes back and the opt-out is cleared', async () => {
+    const world = await campaignWorld();
+    const customer = await world.linkedCustomer();
+    const client = mainClient(world);
+    await say(client, stop, language);
+    expect((await world.customers.get(customer.id))?.optedOutAt).toEqual(NOW);
+    expect(await say(client, language === 'en' ? 'subscribe' : '订阅', language)).toBe(t(world, 'campaign.optInConfirmed'));
+    const after = await world.customers.get(customer.id);
+    expect(after?.consent).toEqual({ surveys: true, marketing: true });
+    expect(after?.optedOutAt).toBeUndefined();
+  });
+
+  test('When a chat user no customer is linked to opts out and then subscribes again, then no opt-out is left to carry over', async () => {
+    const world = await campaignWorld();
+    const client = mainClient(world);
+    await say(client, stop, language);
+    expect(await world.channelOptOuts.find(CHAT_USER)).toEqual(NOW);
+    expect(await say(client, language === 'en' ? 'resubscribe' : '重新订阅', language)).toBe(t(world, 'campaign.optInConfirmed'));
+    expect(await world.channelOptOuts.find(CHAT_USER)).toBeUndefined();
   });
 
   test('When a client says stop / 退订 to the CSAT the bot asked after a handoff (outside the main dialog), then they are opted out, not re-asked for a score', async () => {
