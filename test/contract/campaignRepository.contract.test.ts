@@ -98,3 +98,28 @@ describe.each(factories)('CampaignRepository (%s)', (_name, create) => {
     expect((await repo.get(c.id))?.launchedAt).toEqual(winners[0]!.launchedAt);
   });
 });
+
+describe('MongoCampaignRepository change log', () => {
+  test('When a writer claimed a change and died before applying it, then the next reader applies it and the next change builds on it', async () => {
+    const connection = await openMongoConnection(mongoUri());
+    connections.push(connection);
+    const repo = new MongoCampaignRepository(connection);
+    const c = await repo.create(draft());
+    // What a launch leaves behind when its process dies between claiming version 0 and applying it.
+    await connection.models.CampaignChange.collection.insertOne({ _id: `${c.id}:0`, campaignId: c.id, version: 0, set: { status: 'running', launchedAt: t1, updatedAt: t1 }, unset: [], at: t1 } as never);
+    expect(await repo.get(c.id)).toMatchObject({ status: 'running', launchedAt: t1 });
+    expect(await repo.transition(c.id, ['draft'], 'running', t1)).toBeUndefined();
+    expect(await repo.transition(c.id, ['running'], 'paused', t1)).toMatchObject({ status: 'paused', launchedAt: t1 });
+    expect((await repo.list()).find((x) => x.id === c.id)?.status).toBe('paused');
+  });
+
+  test('When a draft\'s audience is edited with a date, then it reads back as a date', async () => {
+    const connection = await openMongoConnection(mongoUri());
+    connections.push(connection);
+    const repo = new MongoCampaignRepository(connection);
+    const c = await repo.create(draft());
+    const at = new Date('2026-10-10T00:00:00Z');
+    expect((await repo.updateDraft(c.id, { audience: { lastContactBefore: at, hasOpenComplaint: true } }, t1)).audience).toEqual({ lastContactBefore: at, hasOpenComplaint: true });
+    expect((await repo.get(c.id))?.audience.lastContactBefore).toEqual(at);
+  });
+});
