@@ -6,8 +6,11 @@
  */
 import { AppError } from '../appError';
 import type { Language } from '../i18n/localizer';
-import type { CustomerRepository } from '../customers/customerRepository';
-import { campaignResponseSurveyId, type BilingualText, type CampaignRecipientRepository, type CampaignRepository } from '../campaigns/campaign';
+import type { Customer, CustomerRepository } from '../customers/customerRepository';
+import {
+  campaignResponseSurveyId,
+  type BilingualText, type CampaignRecipient, type CampaignRecipientRepository, type CampaignRepository,
+} from '../campaigns/campaign';
 import type { SurveyQuestion } from '../surveys/surveyDefinition';
 import type { SurveyAnswerValue, SurveyResponseAnalyticsQueries } from '../surveys/surveyResponseRepository';
 import { collectAnswers, labelIn } from './campaignResults';
@@ -15,6 +18,8 @@ import type { SurveyDefinitionResolver } from './surveyQuestions';
 
 export const CSV_BOM = '\uFEFF';
 const CRLF = '\r\n';
+/** Customers looked up at once while exporting. */
+const CUSTOMER_LOOKUP_BATCH = 25;
 
 /** The fixed columns, in order (header texts come from the `analytics.csv.*` locale strings). */
 export const CSV_FIXED_COLUMNS = ['externalId', 'company', 'contactName', 'tier', 'relationshipManager', 'language', 'respondedAt'] as const;
@@ -49,7 +54,7 @@ export class ResponsesCsvExport {
 
   /**
    * Checks the campaign exists (AppError 404) and returns its file name and lines: the BOM and
-   * the header first, then one line per responded recipient. `language` undefined = both languages.
+   * the header first, then the rows of the responded recipients (a chunk may hold several lines). `language` undefined = both languages.
    */
   async open(campaignId: string, language?: Language): Promise<{ fileName: string; lines: AsyncIterable<string> }> {
     const campaign = await this.deps.campaigns.get(campaignId);
@@ -63,16 +68,28 @@ export class ResponsesCsvExport {
     async function* lines(): AsyncIterable<string> {
       yield CSV_BOM + csvLine([...CSV_FIXED_COLUMNS.map(title), ...questions.map((q) => labelIn(q.text, language))]);
       const answers = await collectAnswers(deps.responses.streamBySurvey(responseSurveyId));
-      for await (const recipient of deps.recipients.stream(campaignId)) {
-        if (recipient.state !== 'responded') continue;
-        const customer = await deps.customers.get(recipient.customerId);
+      const row = (recipient: CampaignRecipient, customer: Customer | undefined) => {
         const own = answers.get(recipient.customerId) ?? {};
-        yield csvLine([
+        return csvLine([
           customer?.externalId, customer?.company, customer?.name, recipient.tier, recipient.relationshipManager, recipient.language,
           recipient.respondedAt ? new Date(recipient.respondedAt) : undefined,
           ...questions.map((q) => answerText(q, own[q.id], language)),
         ]);
+      };
+      // Customers are looked up a batch at a time (the lookups overlap), rows written in recipient order.
+      let batch: CampaignRecipient[] = [];
+      const flush = async () => {
+        const customers = await Promise.all(batch.map((r) => deps.customers.get(r.customerId)));
+        const lines = batch.map((r, i) => row(r, customers[i]));
+        batch = [];
+        return lines.join('');
+      };
+      for await (const recipient of deps.recipients.stream(campaignId)) {
+        if (recipient.state !== 'responded') continue;
+        batch.push(recipient);
+        if (batch.length >= CUSTOMER_LOOKUP_BATCH) yield await flush();
       }
+      if (batch.length) yield await flush();
     }
     return { fileName: `campaign-${campaignId.replace(/[^A-Za-z0-9_-]/g, '_')}-responses.csv`, lines: lines() };
   }

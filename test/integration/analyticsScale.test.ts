@@ -80,7 +80,7 @@ describe('Campaign analytics at 10k recipients (FerretDB)', () => {
     const csvStarted = performance.now();
     let lines = 0;
     let bytes = 0;
-    for await (const line of (await csv.open('big', 'en')).lines) { lines += 1; bytes += Buffer.byteLength(line); }
+    for await (const chunk of (await csv.open('big', 'en')).lines) { lines += chunk.split('\r\n').length - 1; bytes += Buffer.byteLength(chunk); }
     const csvMs = performance.now() - csvStarted;
     expect(lines).toBe(RESPONDED + 1);
     console.log(`analytics at ${RECIPIENTS} recipients / ${RESPONDED} responses: results ${Math.round(resultsMs)} ms; CSV ${lines} lines, ${bytes} bytes in ${Math.round(csvMs)} ms`);
