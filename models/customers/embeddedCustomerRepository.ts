@@ -145,7 +145,8 @@ export class EmbeddedCustomerRepository implements CustomerRepository {
     let after: string | undefined;
     for (;;) {
       // Paged by id: each page is a fresh query, so memory holds one page whatever the audience size.
-      const page = await store.findAsync(after === undefined ? filter : { $and: [filter, { id: { $gt: after } }] }).sort({ id: 1 }).limit(this.pageSize);
+      // `id` at the top level, so NeDB narrows the candidates with the id index rather than scanning.
+      const page = await store.findAsync(after === undefined ? filter : { ...filter, id: { $gt: after } }).sort({ id: 1 }).limit(this.pageSize);
       for (const doc of page) yield toCustomer(doc);
       if (page.length < this.pageSize) return;
       after = page[page.length - 1].id;
