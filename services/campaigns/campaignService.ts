@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { AppError } from '../appError';
 import type { SurveyDefinitionRepository } from '../surveys/surveyDefinitionRepository';
@@ -243,7 +244,8 @@ export class CampaignService {
       const verdicts = await this.deps.audience.verdicts(customers, campaign, now);
       const recipients = customers.map((customer, i): CampaignRecipient => {
         const verdict = verdicts[i];
-        const timeZone = customer.timeZone ?? this.deps.defaultTimeZone;
+        // A zone this runtime does not know (an old import) falls back to the business one rather than stopping the launch.
+        const timeZone = customer.timeZone && IANAZone.isValidZone(customer.timeZone) ? customer.timeZone : this.deps.defaultTimeZone;
         const notBefore = nextSendableInstant(firstSend, campaign.quietHours, timeZone);
         seq += 1;
         return {

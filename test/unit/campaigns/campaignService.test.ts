@@ -182,3 +182,12 @@ describe('CampaignService launch in the background', () => {
     expect((await a).materialisedAt).toEqual(now);
   });
 });
+
+test('When a stored customer has a time zone this runtime does not know, then the launch uses the business time zone for them', async () => {
+  const world = await campaignWorld(now);
+  const c = await world.customer({ tier: 'premier', consent: yes }, { chat: true });
+  await (await world.db.collection('customers')).updateAsync({ id: c.id }, { $set: { timeZone: 'Mars/Olympus' } }, {});
+  const campaign = await world.service.create(survey, 'sup-1');
+  await world.service.launch(campaign.id);
+  expect(await world.recipients.get(campaign.id, c.id)).toMatchObject({ state: 'pending', timeZone: 'Asia/Shanghai' });
+});
