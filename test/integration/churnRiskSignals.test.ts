@@ -5,6 +5,7 @@
  */
 import { startApp, messageActivity, send, type RunningApp } from '../support/appHarness';
 import type { Customer, CustomerRepository } from '../../services/customers/customerRepository';
+import type { HandoffDesk } from '../../services/handoff/handoffDesk';
 
 async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -17,10 +18,10 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 
 
 describe('Churn risk recomputed on new signals', () => {
   let running: RunningApp;
-  beforeAll(async () => { running = await startApp({ storage: 'services' }); });
+  beforeAll(async () => { running = await startApp({ storage: 'services', env: { HANDOFF_STAFF_HOURS: 'always' } }); });
   afterAll(async () => { await running.stop(); });
 
-  test('When a linked client gives a CSAT of 1 and then files a complaint, then their stored churn-risk score rises to 15 and then 25', async () => {
+  test('When a linked client gives a CSAT of 1 and then files a complaint, then their stored churn-risk score rises to 15 and then 25, and the handoff queue ranks them by it', async () => {
     const conversationId = `churn-${Date.now()}`;
     const customers = running.app.parts.customers as CustomerRepository;
     const customer = await customers.upsertByExternalId(`CRM-${conversationId}`, { name: '王芳', company: '华东精密制造有限公司', tier: 'priority' });
@@ -49,5 +50,11 @@ describe('Churn risk recomputed on new signals', () => {
     const afterComplaint = await until(() => customers.get(customer.id), (c) => (c?.churnRisk?.score ?? 0) >= 25);
     expect(afterComplaint?.churnRisk?.score).toBe(25);
     expect(afterComplaint?.churnRisk?.signals.map((s) => s.code)).toEqual(['low_satisfaction', 'open_complaints']);
+
+    // Asking for a person: priority tier 20 + round(25 × 0.45) = 11 from the stored score (the old heuristic would give 15 + 10).
+    await say('转人工');
+    const queue = await (running.app.parts.handoff as HandoffDesk).listQueue();
+    const mine = queue.find((entry) => entry.conversationId === conversationId);
+    expect(mine?.priority).toBe(31);
   }, 60_000);
 });
