@@ -30,6 +30,8 @@ export interface ChurnRiskServiceOptions {
   callbackSlotMinutes: number;
   /** Signals for one customer within this window make one recomputation (default 2 s). */
   debounceMs?: number;
+  /** Recomputations running at once, across customers (default 2); the others wait in line. */
+  maxConcurrent?: number;
   /** A plain contact (a message) recomputes at most this often per customer (default 1 h). */
   contactIntervalMs?: number;
   onError: (error: unknown, what: string) => void;
@@ -43,6 +45,8 @@ export class ChurnRiskService {
   private readonly now: () => Date;
   private stopped = false;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly queued = new Set<string>();
+  private active = 0;
   private sweptUntil: Date | undefined;
 
   constructor(private readonly options: ChurnRiskServiceOptions) {
@@ -134,8 +138,8 @@ export class ChurnRiskService {
   async flush(): Promise<void> {
     const due = [...this.timers.keys()];
     for (const id of due) { clearTimeout(this.timers.get(id)); this.timers.delete(id); }
-    due.forEach((id) => this.track(this.recompute(id), 'churn recompute'));
-    while (this.running.size) await Promise.allSettled([...this.running]);
+    due.forEach((id) => this.enqueue(id));
+    while (this.running.size || this.queued.size) await Promise.allSettled([...this.running]);
   }
 
   /** Stops taking signals and finishes what was scheduled. */
@@ -150,10 +154,28 @@ export class ChurnRiskService {
     clearTimeout(this.timers.get(customerId));
     const timer = setTimeout(() => {
       this.timers.delete(customerId);
-      this.track(this.recompute(customerId), 'churn recompute');
+      this.enqueue(customerId);
     }, this.options.debounceMs ?? 2000);
     timer.unref();
     this.timers.set(customerId, timer);
+  }
+
+  /**
+   * Recomputations wait their turn: at most `maxConcurrent` at once, so a burst of signals never
+   * floods the store the clients' turns read from (a recomputation is several queries).
+   */
+  private enqueue(customerId: string): void {
+    this.queued.add(customerId);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.active < (this.options.maxConcurrent ?? 2) && this.queued.size) {
+      const next = this.queued.values().next().value as string;
+      this.queued.delete(next);
+      this.active += 1;
+      this.track(this.recompute(next).finally(() => { this.active -= 1; this.pump(); }), 'churn recompute');
+    }
   }
 
   private async customerOf(subject: SignalSubject): Promise<Customer | undefined> {

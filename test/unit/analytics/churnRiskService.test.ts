@@ -91,6 +91,26 @@ describe('ChurnRiskService', () => {
     expect((await w.score())?.score).toBe(30);
   });
 
+  test('When many customers signal at once, then at most two recomputations run at a time and every one is done', async () => {
+    const w = await world({ debounceMs: 1 });
+    const ids = [w.customer.id];
+    for (let i = 0; i < 7; i++) ids.push((await w.customers.create({ name: `c${i}`, tier: 'standard' }, ago(10))).id);
+    let running = 0;
+    let most = 0;
+    const recompute = w.service.recompute.bind(w.service);
+    jest.spyOn(w.service, 'recompute').mockImplementation(async (id, at) => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 5));
+      try { return await recompute(id, at); } finally { running -= 1; }
+    });
+    for (const id of ids) w.service.notify({ customerId: id });
+    await new Promise((r) => setTimeout(r, 20));
+    await w.service.flush();
+    expect(most).toBe(2);
+    for (const id of ids) expect((await w.customers.get(id))?.churnRisk?.computedAt).toEqual(now);
+  });
+
   test('When a negative message of a linked client is observed, then it is recorded and counts; an unknown client\'s is not recorded', async () => {
     const w = await world();
     w.service.observeTone({ channelId: 'webchat', userId: 'u1', conversationId: 'c1', score: -3, negative: true, at: ago(0) });
