@@ -20,8 +20,14 @@ import { asksForFeedback } from './frequencyCap';
 import { isLocalTime, nextSendableInstant } from './quietHours';
 
 export const DEFAULT_SEND_RATE_PER_SECOND = 20;
-/** Customers read, checked and written per step of a launch. */
+/** Recipients written per step of a launch (and skipped per step of a cancel). */
 export const MATERIALISE_BATCH = 500;
+/**
+ * Customers read and checked per step of a launch: the conversation lookup of a step costs about
+ * one scan of the collection on the FerretDB test server whatever the batch size (10,000
+ * conversations: 1.4 s for 50 users, 2.1 s for 500), so fewer, larger steps are faster.
+ */
+export const AUDIENCE_BATCH = 2000;
 
 /** What staff can do to a campaign, and the statuses it may start from: the one table of campaign status changes. */
 export const CAMPAIGN_TRANSITIONS = {
@@ -238,7 +244,7 @@ export class CampaignService {
     const now = this.now();
     let seq = await this.highestSeq(id);
     const firstSend = new Date(Math.max(now.getTime(), campaign.startAt.getTime()));
-    for await (const customers of this.deps.audience.batches(campaign.audience, MATERIALISE_BATCH)) {
+    for await (const customers of this.deps.audience.batches(campaign.audience, AUDIENCE_BATCH)) {
       const status = (await this.require(id)).status;
       if (status === 'cancelled' || status === 'completed') break;
       const verdicts = await this.deps.audience.verdicts(customers, campaign, now);
