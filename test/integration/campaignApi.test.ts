@@ -10,18 +10,18 @@ const SUPERVISOR = { email: 'wang.fang@rapport.test', password: 'Super-Visor-Lan
 const survey = { name: '四季度满意度回访', kind: 'survey', surveyId: 'service-satisfaction', quietHours: { start: '00:00', end: '00:00' } };
 
 /**
- * The campaign API over HTTP on Redis + the Mongo-wire server, with customers seeded through the
+ * The campaign API over HTTP on Redis + the Mongo-wire server (and on embedded storage), with customers seeded through the
  * app's repository and conversations made by real chat turns. The sender is off, so the
  * recipients stay where the launch put them.
  */
-describe('Campaign API over HTTP (Redis + FerretDB)', () => {
+describe.each([['services'], ['embedded']] as const)('Campaign API over HTTP (storage: %s)', (storage) => {
   let running: RunningApp;
   let supervisor: ConsoleClient;
   let agent: ConsoleClient;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    running = await startApp({ storage: 'services', env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, CAMPAIGN_SENDER_ENABLED: 'false' } });
+    running = await startApp({ storage, env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, CAMPAIGN_SENDER_ENABLED: 'false' } });
     const admin = new ConsoleClient(running.baseUrl);
     expect((await admin.login(ADMIN.email, ADMIN.password)).status).toBe(200);
     for (const s of [AGENT, SUPERVISOR]) expect((await admin.call('POST', '/api/console/staff', s)).status).toBe(201);
