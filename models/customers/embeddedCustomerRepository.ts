@@ -21,6 +21,11 @@ import {
 
 const COLLECTION = 'customers';
 const PAGE = 500;
+/** Consecutive id ranges covering every string: below '00', '00'…'ff' (one per two hex digits), and from 'g' up. */
+const ID_RANGES: Array<[string, string | undefined]> = (() => {
+  const cuts = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+  return [['', '00'], ...cuts.map((cut, i) => [cut, cuts[i + 1] ?? 'g'] as [string, string]), ['g', undefined]];
+})();
 const SORT_FIELD = { churnRisk: 'churnScore', name: 'name', company: 'company', tier: 'tierRank', lastContactAt: 'lastContactAt' } as const;
 
 /**
@@ -142,14 +147,19 @@ export class EmbeddedCustomerRepository implements CustomerRepository {
   async *streamMatching(query: CustomerQuery): AsyncIterable<Customer> {
     const store = await this.store();
     const filter = matching(query);
-    let after: string | undefined;
-    for (;;) {
-      // Paged by id: each page is a fresh query, so memory holds one page whatever the audience size.
-      // `id` at the top level, so NeDB narrows the candidates with the id index rather than scanning.
-      const page = await store.findAsync(after === undefined ? filter : { ...filter, id: { $gt: after } }).sort({ id: 1 }).limit(this.pageSize);
-      for (const doc of page) yield toCustomer(doc);
-      if (page.length < this.pageSize) return;
-      after = page[page.length - 1].id;
+    // Paged by id within id ranges: NeDB sorts every candidate before it applies a limit, so a
+    // page is taken from one slice of the id index (ids are UUIDs: 256 slices by their first two
+    // hex digits, and the ranges around them for any other id). Memory holds one page.
+    for (const [low, high] of ID_RANGES) {
+      let after: string | undefined;
+      for (;;) {
+        const bounds: Record<string, string> = after === undefined ? { $gte: low } : { $gt: after };
+        if (high !== undefined) bounds.$lt = high;
+        const page = await store.findAsync({ ...filter, id: bounds }).sort({ id: 1 }).limit(this.pageSize);
+        for (const doc of page) yield toCustomer(doc);
+        if (page.length < this.pageSize) break;
+        after = page[page.length - 1].id;
+      }
     }
   }
 
