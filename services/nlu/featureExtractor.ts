@@ -28,6 +28,12 @@ export interface FeatureOptions {
   charWeight: number;
   /** Terms seen in fewer training texts than this are dropped. */
   minDf: number;
+  /** Also emit unordered pairs of distinct word stems anywhere in the text ("arriv+card"); absent = off. */
+  wordPairs?: boolean;
+  /** Keep function words in word pairs. */
+  pairStopWords?: boolean;
+  /** When set, word pairs form their own L2-normalised block with this weight (else they join the word block). */
+  pairWeight?: number;
   /** Fold domain synonyms (textNormalizer's DOMAIN_SYNONYMS) before extracting terms; absent in older models = off. */
   synonyms?: boolean;
 }
@@ -65,6 +71,8 @@ function stem(token: string): string {
   }
   return stemmed;
 }
+/** Function words left out of word pairs (stemmed forms). */
+const PAIR_STOP_WORDS = new Set(['a', 'an', 'the', 'i', 'me', 'my', 'to', 'of', 'is', 'it', 'for', 'and', 'on', 'in', 'do', 'be', 'can', 'how', 'what', 'thi', 'that', 'with', 'have', 'ha', 'wa', 'are', 'am', '<num>']);
 const HAN_RUN = /\p{Script=Han}+/gu;
 const DIGITS = /^\d+([.,]\d+)*$/;
 
@@ -104,6 +112,12 @@ export function extractTerms(normalizedText: string, options: FeatureOptions): s
   if (options.skipGrams) {
     for (let i = 0; i + 2 < stems.length; i++) {
       if (stems[i] !== '' && stems[i + 1] !== '' && stems[i + 2] !== '') terms.push(`s:${stems[i]} _ ${stems[i + 2]}`);
+    }
+  }
+  if (options.wordPairs) {
+    const distinct = [...new Set(stems.filter((s) => s !== '' && (options.pairStopWords || !PAIR_STOP_WORDS.has(s))))].sort();
+    if (distinct.length <= 24) {
+      for (let i = 0; i < distinct.length; i++) for (let j = i + 1; j < distinct.length; j++) terms.push(`p:${distinct[i]}+${distinct[j]}`);
     }
   }
   for (const match of normalized.matchAll(HAN_RUN)) {
@@ -164,19 +178,20 @@ export class TfidfVectorizer {
     }
     const indices = Int32Array.from(counts.keys()).sort();
     const values = new Float32Array(indices.length);
-    let wordNorm = 0;
-    let charNorm = 0;
+    const pairBlock = this.options.pairWeight !== undefined;
+    const blockOf = (term: string): number => (isCharTerm(term) ? 1 : pairBlock && term.charCodeAt(0) === 112 /* p */ ? 2 : 0);
+    const norms = [0, 0, 0];
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k];
       const v = (1 + Math.log(counts.get(i) ?? 1)) * this.idf[i];
       values[k] = v;
-      if (isCharTerm(this.vocabulary[i])) charNorm += v * v; else wordNorm += v * v;
+      norms[blockOf(this.vocabulary[i])] += v * v;
     }
-    const wordScale = wordNorm > 0 ? 1 / Math.sqrt(wordNorm) : 0;
-    const charScale = charNorm > 0 ? this.options.charWeight / Math.sqrt(charNorm) : 0;
+    const weights = [1, this.options.charWeight, this.options.pairWeight ?? 1];
+    const scales = norms.map((n, b) => (n > 0 ? weights[b] / Math.sqrt(n) : 0));
     let total = 0;
     for (let k = 0; k < indices.length; k++) {
-      values[k] *= isCharTerm(this.vocabulary[indices[k]]) ? charScale : wordScale;
+      values[k] *= scales[blockOf(this.vocabulary[indices[k]])];
       total += values[k] * values[k];
     }
     const scale = total > 0 ? 1 / Math.sqrt(total) : 0;

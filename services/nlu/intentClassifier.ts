@@ -20,7 +20,7 @@ export interface IntentClassifierOptions {
   features: FeatureOptions;
   /** 'svm': one-vs-rest squared-hinge SVM; 'softmax': multinomial LR; 'ensemble': both, logits added. */
   algorithm: 'svm' | 'softmax' | 'ensemble';
-  svm: { epochs: number; c: number };
+  svm: { epochs: number; c: number; shrinking?: boolean };
   softmax: { epochs: number; learningRate: number; l2: number };
   /** Weight of the SVM scores when added to the softmax logits in 'ensemble'. */
   ensembleSvmWeight: number;

@@ -33,6 +33,14 @@ describe('extractTerms', () => {
     expect(extractTerms('lost dongle', options)).not.toContain('w1:token');
   });
 
+  it('When word pairs are asked for, then every unordered pair of distinct content stems is a term, function words only when kept', () => {
+    const terms = extractTerms('my card has not arrived', { ...options, wordPairs: true });
+    expect(terms).toEqual(expect.arrayContaining(['p:arriv+card', 'p:card+not', 'p:arriv+not']));
+    expect(terms.filter((t) => t.startsWith('p:')).some((t) => t.includes('my') || t.includes('ha+') || t.includes('+ha'))).toBe(false);
+    expect(extractTerms('my card has not arrived', { ...options, wordPairs: true, pairStopWords: true })).toContain('p:card+my');
+    expect(extractTerms('my card has not arrived', options).some((t) => t.startsWith('p:'))).toBe(false);
+  });
+
   it('When a number appears, then it becomes a number placeholder word', () => {
     expect(extractTerms('transfer 300 dollars', options)).toEqual(expect.arrayContaining(['w1:<num>', 'w2:transfer <num>']));
   });
@@ -52,6 +60,14 @@ describe('TfidfVectorizer', () => {
     const norm = Math.sqrt(Array.from(v.values).reduce((s, x) => s + x * x, 0));
     expect(norm).toBeCloseTo(1, 5);
     expect(v.indices.length).toBe(3);
+  });
+
+  it('When a pair weight is set, then word pairs are a block of their own with that share of the vector', () => {
+    const pairDocs = [['w1:a', 'p:a+b'], ['w1:b', 'p:a+b']];
+    const weighted = TfidfVectorizer.fit(pairDocs, { ...options, wordPairs: true, pairWeight: 0.5 });
+    const v = weighted.transform(['w1:a', 'p:a+b']);
+    const valueOf = (term: string): number => v.values[Array.from(v.indices).indexOf(weighted.vocabulary.indexOf(term))];
+    expect(valueOf('p:a+b') / valueOf('w1:a')).toBeCloseTo(0.5, 5);
   });
 
   it('When no term is known, then the vector is empty', () => {

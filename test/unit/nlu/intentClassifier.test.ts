@@ -32,6 +32,18 @@ describe('IntentClassifier', () => {
     expect(classifier.labels[probabilities.indexOf(Math.max(...probabilities))]).toBe('inquiry_rates');
   });
 
+  it('When the SVM shrinks its active set, then it learns the same tiny set and stays deterministic', () => {
+    const options = { algorithm: 'svm' as const, svm: { epochs: 10, c: 1, shrinking: true }, seed: 7 };
+    const shrunk = IntentClassifier.train(tinyTrainingSet(), options);
+    expect(JSON.stringify(IntentClassifier.train(tinyTrainingSet(), options).toJSON())).toBe(JSON.stringify(shrunk.toJSON()));
+    const plain = IntentClassifier.train(tinyTrainingSet(), { ...options, svm: { epochs: 10, c: 1 } });
+    for (const text of ['what is your interest rate', '贷款利率', 'thanks so much', 'I want to complain']) {
+      const a = shrunk.classifyNormalized(normalizeText(text)).probabilities;
+      const b = plain.classifyNormalized(normalizeText(text)).probabilities;
+      expect(shrunk.labels[a.indexOf(Math.max(...a))]).toBe(plain.labels[b.indexOf(Math.max(...b))]);
+    }
+  });
+
   it('When the model JSON is not a Rapport model, then loading fails with a clear error', () => {
     expect(() => IntentClassifier.fromJSON({ format: 'other' } as never)).toThrow(/Rapport intent model/);
   });
