@@ -68,7 +68,9 @@ export function registerCustomerRoutes(server: Server, deps: {
     if (!customer) throw AppError.notFound('customer_not_found', 'no such customer');
     return customer;
   };
-  const detail = (c: Customer) => ({ ...customerSummary(c), email: c.email, phone: c.phone, tags: c.tags, consent: c.consent, channelUsers: c.channelUsers });
+  const detail = (c: Customer) => ({
+    ...customerSummary(c), email: c.email, phone: c.phone, tags: c.tags, consent: c.consent, channelUsers: c.channelUsers, timeZone: c.timeZone, optedOutAt: c.optedOutAt,
+  });
 
   server.get('/api/console/customers', guarded('agent', async (req, res) => {
     const page = await repository().list(parseListQuery((req.query ?? {}) as Record<string, unknown>));

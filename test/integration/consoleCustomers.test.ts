@@ -83,7 +83,11 @@ describe.each(['embedded', 'services'] as const)('Console customer API (%s)', (s
     expect(status).toBe(200);
     expect(body.customer).toMatchObject({ id: ids['CRM-1'], phone: '+8613812345678', email: 'wang@mingyuan.example.cn', tags: ['出口'], consent: { surveys: true, marketing: false }, channelUsers: [], churnRisk: 72 });
     expect(body.churn).toEqual({ score: 72, signals: [{ code: 'low_csat', points: 72, detail: 'CSAT 2 on 2026-11-20' }], computedAt: '2026-11-28T00:00:00.000Z' });
-    expect((await agent.call('GET', `/api/console/customers/${ids['CRM-3']}`)).body.churn).toBeNull();
+    expect(body.customer).not.toHaveProperty('optedOutAt');
+    await customers.update(ids['CRM-3'], { optedOutAt: new Date('2026-11-29T08:00:00Z'), timeZone: 'Asia/Shanghai' });
+    const optedOut = await agent.call('GET', `/api/console/customers/${ids['CRM-3']}`);
+    expect(optedOut.body.customer).toMatchObject({ optedOutAt: '2026-11-29T08:00:00.000Z', timeZone: 'Asia/Shanghai' });
+    expect(optedOut.body.churn).toBeNull();
     expect((await agent.call('GET', '/api/console/customers/no-such-id')).status).toBe(404);
   });
 
