@@ -23,6 +23,8 @@ import {
 type CustomerDocument = Omit<Customer, 'channelUsers'> & { tierRank?: number; churnScore?: number };
 
 const BATCH = 500;
+/** The last update queued per customer (database/customer id), shared by every repository of the process. */
+const UPDATES_IN_FLIGHT = new Map<string, Promise<unknown>>();
 const SORT_FIELD = { churnRisk: 'churnScore', name: 'name', company: 'company', tier: 'tierRank', lastContactAt: 'lastContactAt' } as const;
 
 const churnSignalSchema = new Schema({ code: { type: String, required: true }, points: { type: Number, required: true }, detail: { type: String } }, { _id: false });
@@ -169,6 +171,20 @@ export class MongoCustomerRepository implements CustomerRepository {
   }
 
   async update(customerId: string, fields: CustomerUpdate, at = new Date()): Promise<Customer> {
+    // One update of a customer at a time in this process: FerretDB 1.x writes back the whole
+    // document, so concurrent $set of different fields lose each other (measured: 18 of 20
+    // rounds of lastContactAt + churnRisk + optedOutAt at once lost one). Between two bot
+    // processes on FerretDB the race remains; MongoDB itself has no such race.
+    const key = `${this.model.db.name}/${customerId}`;
+    const previous = UPDATES_IN_FLIGHT.get(key) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(() => this.updateNow(customerId, fields, at));
+    const settled = mine.catch(() => undefined);
+    UPDATES_IN_FLIGHT.set(key, settled);
+    void settled.then(() => { if (UPDATES_IN_FLIGHT.get(key) === settled) UPDATES_IN_FLIGHT.delete(key); });
+    return mine;
+  }
+
+  private async updateNow(customerId: string, fields: CustomerUpdate, at: Date): Promise<Customer> {
     await this.ensureIndexes();
     const { set, unset } = customerWrite(validateCustomerFields(fields));
     const doc = await this.model.findOneAndUpdate(

@@ -131,6 +131,15 @@ describe.each(factories)('CustomerRepository updates, phone lookup, audiences an
     expect(cleared).not.toHaveProperty('churnScore');
   });
 
+  test('When different fields of one customer are updated at once (last contact, churn risk, opt-out), then none is lost', async () => {
+    const repo = await create();
+    for (let round = 0; round < 5; round++) {
+      const c = await repo.upsertByExternalId(`RACE-U${round}`, {}, t0);
+      await Promise.all([repo.update(c.id, { lastContactAt: t1 }), repo.update(c.id, { churnRisk: risk(40) }), repo.update(c.id, { optedOutAt: t1 }), repo.update(c.id, { timeZone: 'UTC' })]);
+      expect(await repo.get(c.id)).toMatchObject({ lastContactAt: t1, churnRisk: risk(40), optedOutAt: t1, timeZone: 'UTC' });
+    }
+  });
+
   test('When an unknown customer is updated, then it is refused with 404', async () => {
     const repo = await create();
     await expect(repo.update('nope', { name: 'x' })).rejects.toMatchObject({ status: 404, code: 'customer_not_found' });
