@@ -23,13 +23,15 @@ const { values } = parseArgs({
     folds: { type: 'string' },
     'char-ngrams': { type: 'string' },
     synonyms: { type: 'boolean', default: false },
+    'word-pairs': { type: 'boolean', default: false },
+    shrinking: { type: 'boolean', default: false },
     'threshold-oos-weight': { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
 });
 
 if (!values.data?.length || !values.out) {
-  process.stderr.write('usage: nlu:train -- --data FILE [--data FILE…] --out MODEL [--oos-label LABEL] [--algorithm svm|softmax|ensemble] [--seed N] [--c C] [--epochs N] [--balance] [--char-ngrams 1-4] [--folds K (1 = one 15% split)] [--synonyms] [--threshold-oos-weight W]\n');
+  process.stderr.write('usage: nlu:train -- --data FILE [--data FILE…] --out MODEL [--oos-label LABEL] [--algorithm svm|softmax|ensemble] [--seed N] [--c C] [--epochs N] [--balance] [--char-ngrams 1-4] [--folds K (1 = one 15% split)] [--synonyms] [--word-pairs] [--shrinking] [--threshold-oos-weight W]\n');
   process.exit(2);
 }
 
@@ -37,13 +39,16 @@ const examples = values.data.flatMap((file) => readLabelledFile(file));
 const options: Partial<IntentClassifierOptions> = { oosLabel: values['oos-label'] ?? null };
 if (values.algorithm) options.algorithm = values.algorithm as IntentClassifierOptions['algorithm'];
 if (values.seed) options.seed = Number(values.seed);
-if (values.c || values.epochs) options.svm = { c: Number(values.c ?? 1), epochs: Number(values.epochs ?? 10) };
+if (values.c || values.epochs || values.shrinking) {
+  options.svm = { c: Number(values.c ?? 1), epochs: Number(values.epochs ?? 10), ...(values.shrinking ? { shrinking: true } : {}) };
+}
 if (values.balance) options.balanceClasses = true;
 if (values.folds) options.validationFolds = Number(values.folds);
 if (values['char-ngrams']) {
   const [min, max] = values['char-ngrams'].split('-').map(Number);
   options.features = { ...DEFAULT_FEATURE_OPTIONS, charNgramMin: min, charNgramMax: max ?? min };
 }
+if (values['word-pairs']) options.features = { ...(options.features ?? DEFAULT_FEATURE_OPTIONS), wordPairs: true, pairStopWords: true };
 if (values.synonyms) options.features = { ...(options.features ?? DEFAULT_FEATURE_OPTIONS), synonyms: true };
 if (values['threshold-oos-weight']) options.thresholdOosWeight = Number(values['threshold-oos-weight']);
 
