@@ -85,12 +85,19 @@ describe('IntentRecognizer on the shipped model', () => {
     expect(recognizer.recognize(42 as unknown as string).topIntent).toBe('None');
   });
 
-  /** Mean milliseconds per call after a warm-up. */
+  /**
+   * Milliseconds per call after a warm-up: the fastest of 10 rounds of 4 calls, so a busy
+   * shared machine (other processes taking the CPU mid-round) does not decide the result.
+   */
   function timePerCall(text: string): number {
     recognizer.recognize(text);
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < 20; i++) recognizer.recognize(text);
-    return Number(process.hrtime.bigint() - started) / 1e6 / 20;
+    let fastest = Infinity;
+    for (let round = 0; round < 10; round++) {
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < 4; i++) recognizer.recognize(text);
+      fastest = Math.min(fastest, Number(process.hrtime.bigint() - started) / 1e6 / 4);
+    }
+    return fastest;
   }
 
   it('When 10,000 characters of junk arrive, then each call takes well under a millisecond per kilobyte', () => {
