@@ -191,9 +191,9 @@ async function main(): Promise<void> {
         ...rows.map(([k, v]) => `| ${k} | ${v} |`),
         '',
         `Ratio to the baseline (the bench posting the same number of activities to the stub with plain fetch, ${concurrency} at a time): **${ratio.toFixed(3)}**.`,
-        'The gap is the work per message: about ten store round trips on FerretDB (customer and links, recipient re-read, claim',
-        'insert and update, conversation lookup, state read and write in Redis, conversation record, recipient update) plus',
-        'the lock. The recipient list is read in batches by seq, never whole, so memory stays flat with the list\'s size.',
+        'Per message the sender does a claim (read, insert, update) and a final update on the store, the conversation lock and',
+        'state in Redis, and the proactive turn; customers and conversations are read once per batch. The recipient list is',
+        'read in batches by seq, never whole.',
         '',
       ].join('\n'));
       process.stdout.write('docs/PERFORMANCE.md updated\n');
