@@ -55,6 +55,8 @@ const feedbackSendSchema = new Schema<FeedbackSend>({
 }, { versionKey: false, _id: false });
 
 const DUPLICATE_KEY = 11000;
+/** A claim this old that never marked its recipient 'sending' belongs to a process that died. */
+export const ORPHANED_CLAIM_MS = 2 * 60_000;
 
 /**
  * Campaign recipients in MongoDB (FerretDB-compatible). `_id` is `<campaignId>:<customerId>`,
@@ -105,18 +107,40 @@ export class MongoCampaignRecipientRepository implements CampaignRecipientReposi
 
   async claim(campaignId: string, customerId: string, claimer: string, at: Date): Promise<boolean> {
     await this.ensureIndexes();
-    const recipient = await this.recipients.findOne({ _id: recipientKey(campaignId, customerId) }).lean();
-    if (recipient?.state !== 'pending') return false;
-    // Attempts only grow, so a claimer working from a stale read collides with the winner's claim.
-    const attempt = recipient.attempts ?? 0;
-    try {
-      await this.claims.collection.insertOne({ _id: `${recipientKey(campaignId, customerId)}:${attempt}`, campaignId, customerId, claimedBy: claimer, claimedAt: at } as never);
-    } catch (error) {
-      if ((error as { code?: number }).code === DUPLICATE_KEY) return false;
-      throw error;
+    const key = recipientKey(campaignId, customerId);
+    for (let tries = 0; tries < 2; tries += 1) {
+      const recipient = await this.recipients.findOne({ _id: key }).lean();
+      if (recipient?.state !== 'pending') return false;
+      // Attempts only grow, so a claimer working from a stale read collides with the winner's claim.
+      const attempt = recipient.attempts ?? 0;
+      try {
+        await this.claims.collection.insertOne({ _id: `${key}:${attempt}`, campaignId, customerId, claimedBy: claimer, claimedAt: at } as never);
+      } catch (error) {
+        if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+        if (!(await this.releaseOrphanedClaim(key, attempt, at))) return false;
+        continue;
+      }
+      await this.recipients.collection.updateOne({ _id: key } as never, { $set: { state: 'sending', claimedBy: claimer, claimedAt: at, attempts: attempt + 1 } });
+      return true;
     }
-    await this.recipients.collection.updateOne({ _id: recipientKey(campaignId, customerId) } as never, { $set: { state: 'sending', claimedBy: claimer, claimedAt: at, attempts: attempt + 1 } });
-    return true;
+    return false;
+  }
+
+  /**
+   * A claim whose process died between inserting it and marking the recipient 'sending' leaves the
+   * recipient pending at the same attempt, so every later claim would collide with it and the
+   * campaign would never complete. Nothing was sent in that case (the send starts only after the
+   * mark), so once the claim is older than {@link ORPHANED_CLAIM_MS} the recipient moves on to the
+   * next attempt, which is claimed by a unique insert like any other. Returns true when it moved.
+   */
+  private async releaseOrphanedClaim(key: string, attempt: number, now: Date): Promise<boolean> {
+    const claim = await this.claims.findOne({ _id: `${key}:${attempt}` }).lean();
+    if (!claim || now.getTime() - new Date(claim.claimedAt).getTime() < ORPHANED_CLAIM_MS) return false;
+    const { modifiedCount } = await this.recipients.collection.updateOne(
+      { _id: key, state: 'pending', attempts: attempt } as never, { $set: { attempts: attempt + 1 } },
+    );
+    // Two processes may both move it (FerretDB); both then race on the next attempt's unique insert.
+    return modifiedCount > 0 || Boolean(await this.recipients.findOne({ _id: key, state: 'pending', attempts: attempt + 1 }).lean());
   }
 
   async update(campaignId: string, customerId: string, fields: Partial<CampaignRecipient>): Promise<void> {

@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
 import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import { EmbeddedCampaignRecipientRepository } from '../../models/campaigns/embeddedCampaignRecipientRepository';
-import { MongoCampaignRecipientRepository } from '../../models/campaigns/mongoCampaignRecipientRepository';
+import { MongoCampaignRecipientRepository, ORPHANED_CLAIM_MS } from '../../models/campaigns/mongoCampaignRecipientRepository';
 import { RECIPIENT_STATES, type CampaignRecipient, type CampaignRecipientRepository } from '../../services/campaigns/campaign';
 import { mongoUri } from '../support/services';
 
@@ -162,5 +162,24 @@ describe.each(factories)('CampaignRecipientRepository (%s)', (_name, create) => 
     await repo.insertMany([recipient('a', 1, { state: 'sent' }), recipient('b', 1, { state: 'pending' }), recipient('c', 1, { state: 'responded' }), recipient('d', 2)]);
     expect((await repo.findByCustomer('cust-1', ['sent', 'pending'])).map((r) => r.campaignId).sort()).toEqual(['a', 'b']);
     expect(await repo.findByCustomer('cust-1')).toHaveLength(3);
+  });
+});
+
+describe('CampaignRecipientRepository (mongo): a claimer that died between claiming and marking', () => {
+  test('When a claim was inserted but the recipient never marked sending, then after the orphan limit exactly one new claimer wins, and not before', async () => {
+    const connection = await openMongoConnection(mongoUri());
+    connections.push(connection);
+    const repo = new MongoCampaignRecipientRepository(connection);
+    await repo.insertMany([recipient('orphan', 1)]);
+    // The state a crash leaves: the claim for attempt 0 is stored, the recipient is still pending at attempt 0.
+    await connection.models.CampaignRecipientClaim.collection.insertOne({ _id: 'orphan:cust-1:0', campaignId: 'orphan', customerId: 'cust-1', claimedBy: 'dead', claimedAt: t0 } as never);
+
+    expect(await repo.claim('orphan', 'cust-1', 'soon', new Date(t0.getTime() + ORPHANED_CLAIM_MS - 1000))).toBe(false);
+    expect((await repo.get('orphan', 'cust-1'))?.state).toBe('pending');
+
+    const later = new Date(t0.getTime() + ORPHANED_CLAIM_MS + 1000);
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => repo.claim('orphan', 'cust-1', `p${i}`, later)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await repo.get('orphan', 'cust-1')).toMatchObject({ state: 'sending', attempts: 2 });
   });
 });
