@@ -1,7 +1,7 @@
 /**
- * Runs a FerretDB (MongoDB wire protocol over SQLite) child process on loopback, for tests and
- * benchmarks on machines where no MongoDB server can be installed. Build the binary with
- * `bash .ci/build-ferretdb`.
+ * Runs a FerretDB (MongoDB wire protocol over SQLite, or over PostgreSQL with `handler:
+ * 'postgresql'`) child process on loopback, for tests and benchmarks on machines where no
+ * MongoDB server can be installed. Build the binary with `bash .ci/build-ferretdb`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -44,14 +44,29 @@ export interface FerretDbServer {
   stop(): Promise<void>;
 }
 
+export interface FerretDbOptions {
+  bin?: string;
+  /** SQLite files go here (handler 'sqlite'; default a fresh temporary directory). */
+  dir?: string;
+  port?: number;
+  database?: string;
+  /** Storage backend (default 'sqlite'). */
+  handler?: 'sqlite' | 'postgresql';
+  /** With handler 'postgresql': the PostgreSQL database to use, which must exist (e.g. postgres://postgres@127.0.0.1:5432/rapport). */
+  postgresqlUrl?: string;
+}
+
 /** Starts FerretDB; the binary path defaults to where .ci/build-ferretdb puts it. */
-export async function startFerretDb(options: { bin?: string; dir?: string; port?: number; database?: string } = {}): Promise<FerretDbServer> {
+export async function startFerretDb(options: FerretDbOptions = {}): Promise<FerretDbServer> {
   const bin = options.bin ?? FERRETDB_DEFAULT_BIN;
   if (!fs.existsSync(bin)) throw new Error(`FerretDB binary not found at ${bin}: run \`bash .ci/build-ferretdb\` (needs Go), or set MONGODB_URI to a MongoDB server.`);
+  const handler = options.handler ?? 'sqlite';
+  if (handler === 'postgresql' && !options.postgresqlUrl) throw new Error('startFerretDb: handler postgresql needs postgresqlUrl');
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-ferretdb-'));
   const port = options.port ?? await freePort();
+  const backend = handler === 'postgresql' ? ['--handler=postgresql', `--postgresql-url=${options.postgresqlUrl}`] : ['--handler=sqlite', `--sqlite-url=file:${dir}/`];
   const child = spawn(bin, [
-    '--handler=sqlite', `--sqlite-url=file:${dir}/`, '--telemetry=disable',
+    ...backend, '--telemetry=disable',
     `--listen-addr=127.0.0.1:${port}`, '--log-level=error', '--debug-addr=-',
   ], { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPort(port, 15000);
