@@ -1,7 +1,9 @@
 /**
  * Campaign sending throughput and memory (not a test): `npm run bench:campaign`.
  *
- * Starts FerretDB (unless --mongo=URI) and uses Redis (--redis=URL, default 127.0.0.1:6379);
+ * Starts FerretDB (unless --mongo=URI) on SQLite, or with --backend=postgresql on a fresh PostgreSQL
+ * database it creates with psql (--pg=postgres://postgres@127.0.0.1:5432, dropped afterwards),
+ * and uses Redis (--redis=URL, default 127.0.0.1:6379);
  * seeds --customers (default 10,000) customers with consent and a conversation whose
  * reference points at a stub Bot Framework channel on loopback, straight into the stores
  * (bulk inserts); starts the bot as a child process and samples its RSS while idle; then
@@ -12,9 +14,12 @@
  * activities to the stub channel with plain fetch at the sender's concurrency — what the
  * loopback channel allows with no bot work, no database and no claims at all.
  *
- * --write-docs replaces the "Campaign sending" section of docs/PERFORMANCE.md.
+ * --write-docs replaces this backend's subsection of the "Campaign sending" section of
+ * docs/PERFORMANCE.md (the rest of the section is left as written).
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Connection } from 'mongoose';
 import { openMongoConnection } from '../models/mongo/mongoConnection';
@@ -25,13 +30,24 @@ import { startStubChannel } from '../test/support/stubChannel';
 import { startBotProcess, readMemory } from '../test/support/campaignProcess';
 import { putRunningCampaign, seedCustomersWithConversations } from '../test/support/campaignSeed';
 
-const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+// Split at the first '=' only: values such as --bot-node-options=--max-old-space-size=1024 hold one.
+const args = new Map(process.argv.slice(2).map((a) => { const [key, ...value] = a.replace(/^--/, '').split('='); return [key, value.length ? value.join('=') : undefined] as [string, string | undefined]; }));
 const customerCount = Number(args.get('customers') ?? 10_000);
 const concurrency = Number(args.get('concurrency') ?? 8);
 const batchSize = Number(args.get('batch') ?? 1000);
 const writeDocs = args.has('write-docs');
 /** Longest wait for the campaign; past it the figures cover what was delivered so far. */
 const maxMinutes = Number(args.get('max-minutes') ?? 30);
+const backend = args.get('backend') ?? 'sqlite';
+if (backend !== 'sqlite' && backend !== 'postgresql') throw new Error(`--backend must be sqlite or postgresql, not ${backend}`);
+/** PostgreSQL server for --backend=postgresql (a database is created on it per run). */
+const pgServer = (args.get('pg') ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
+const backendLabel = args.get('mongo') ? 'the MongoDB server given with --mongo' : backend === 'postgresql' ? 'FerretDB 1.24 on PostgreSQL' : 'FerretDB 1.24 on SQLite';
+/**
+ * Node flags of the bot child: by default the heap limit `npm start` gives the bot (package.json),
+ * so the bench measures the process as deployed; `--bot-node-options=` (empty) runs V8's defaults.
+ */
+const botNodeOptions = args.get('bot-node-options') ?? '--max-old-space-size=1024';
 const command = `npm run bench:campaign${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 
 const mb = (kb: number) => kb / 1024;
@@ -60,30 +76,60 @@ async function campaignStatus(connection: Connection, id: string): Promise<{ sta
   return { status: campaign?.status, counts: await new MongoCampaignRecipientRepository(connection).counts(id) };
 }
 
-function writePerformanceSection(markdown: string): void {
+/** Runs psql against the PostgreSQL server (the bench has no pg client library). */
+function psql(sql: string): void {
+  execFileSync('psql', [`${pgServer}/postgres`, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/**
+ * Replaces (or adds) the `### heading` subsection of "## Campaign sending" in docs/PERFORMANCE.md,
+ * so each backend's figures are rewritten by its own run and hand-written text around them stays.
+ */
+function writePerformanceSubsection(heading: string, markdown: string): void {
   const file = path.resolve(__dirname, '../docs/PERFORMANCE.md');
-  const text = fs.readFileSync(file, 'utf8');
-  const start = text.indexOf('## Campaign sending');
+  let text = fs.readFileSync(file, 'utf8');
+  if (!text.includes('## Campaign sending')) text = `${text.trimEnd()}\n\n## Campaign sending\n`;
+  const sectionStart = text.indexOf('## Campaign sending');
+  const nextSection = text.indexOf('\n## ', sectionStart + 3);
+  const sectionEnd = nextSection < 0 ? text.length : nextSection + 1;
+  const section = text.slice(sectionStart, sectionEnd);
+  const block = `### ${heading}\n\n${markdown.trimEnd()}\n`;
+  const at = section.indexOf(`\n### ${heading}\n`);
   let updated: string;
-  if (start < 0) {
-    updated = `${text.trimEnd()}\n\n${markdown}`;
+  if (at < 0) {
+    updated = `${section.trimEnd()}\n\n${block}`;
   } else {
-    const next = text.indexOf('\n## ', start + 3);
-    updated = text.slice(0, start) + markdown + (next < 0 ? '' : `\n${text.slice(next + 1)}`);
+    const next = section.slice(at + 1).search(/\n### /);
+    const end = next < 0 ? section.length : at + 1 + next + 1;
+    updated = `${section.slice(0, at + 1)}${block}${end < section.length ? `\n${section.slice(end)}` : ''}`;
   }
-  fs.writeFileSync(file, updated.endsWith('\n') ? updated : `${updated}\n`);
+  text = text.slice(0, sectionStart) + updated.trimEnd() + (nextSection < 0 ? '\n' : `\n\n${text.slice(sectionEnd)}`);
+  fs.writeFileSync(file, text);
 }
 
 async function main(): Promise<void> {
-  const ferret = args.get('mongo') ? undefined : await startFerretDb({ database: 'rapport_campaign_bench' });
+  let pgDatabase: string | undefined;
+  if (!args.get('mongo') && backend === 'postgresql') {
+    pgDatabase = `rapport_campaign_bench_${Date.now()}`;
+    psql(`CREATE DATABASE ${pgDatabase}`);
+  }
+  const ferret = args.get('mongo') ? undefined : await startFerretDb({
+    database: 'rapport_campaign_bench',
+    ...(pgDatabase ? { handler: 'postgresql' as const, postgresqlUrl: `${pgServer}/${pgDatabase}` } : {}),
+  });
   const mongoUri = args.get('mongo') ?? ferret!.uri;
   const redisUrl = args.get('redis') ?? 'redis://127.0.0.1:6379';
   const stub = await startStubChannel({ countOnly: true });
   let bot: Awaited<ReturnType<typeof startBotProcess>> | undefined;
   let connection: Connection | undefined;
+  const dropDatabase = () => {
+    if (pgDatabase) { try { psql(`DROP DATABASE IF EXISTS ${pgDatabase}`); } catch { /* reported by psql on stderr */ } }
+    pgDatabase = undefined;
+  };
   cleanup = async () => {
     await bot?.kill().catch(() => undefined);
     await ferret?.stop();
+    dropDatabase();
   };
   try {
     process.stdout.write(`Baseline: ${customerCount} plain fetch POSTs to the stub channel, ${concurrency} at a time…\n`);
@@ -100,6 +146,7 @@ async function main(): Promise<void> {
       MONGODB_URI: mongoUri, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `rapport-campaign-bench:${Date.now()}:`, LOG_LEVEL: 'warn',
       CAMPAIGN_POLL_MS: '200', CAMPAIGN_BATCH_SIZE: String(batchSize), CAMPAIGN_CONCURRENCY: String(concurrency),
       TRANSCRIPT_FLUSH_MS: '100',
+      ...(botNodeOptions ? { NODE_OPTIONS: botNodeOptions } : {}),
     });
     // Idle baseline: after start-up settles, a few samples a little apart.
     await sleep(3000);
@@ -155,6 +202,7 @@ async function main(): Promise<void> {
     const rows: Array<[string, string]> = [
       ['recipients / delivered in this run', `${customerCount} / ${deliveredCount}${timedOut ? ` (stopped at the ${maxMinutes} min limit)` : ''}`],
       ['sender concurrency / batch', `${concurrency} / ${batchSize}`],
+      ['bot node options', botNodeOptions ? `\`${botNodeOptions}\`` : '(none: V8 defaults)'],
       ['time from launch to last message', `${sendSeconds.toFixed(1)} s`],
       ['messages per second (launch → last)', rate.toFixed(1)],
       ['messages per second (first → last)', steadyRate.toFixed(1)],
@@ -173,27 +221,17 @@ async function main(): Promise<void> {
     process.stdout.write(`memory: peak growth ${growthMb.toFixed(1)} MB ${growthMb <= 100 ? '≤' : '>'} 100 MB goal\n`);
 
     if (writeDocs) {
-      const cpus = (await import('node:os')).cpus();
-      writePerformanceSection([
-        '## Campaign sending',
-        '',
-        `Command: \`${command}\` (FerretDB 1.24 on SQLite started by the bench, local Redis, the bot as a child process,`,
-        `a loopback stub Bot Framework channel; ${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}).`,
-        '',
-        `${customerCount.toLocaleString('en')} customers with consent and a conversation reference are seeded straight into the stores; a running`,
-        'message campaign with no rate limit and no quiet hours is put in the store with its recipients (as a launch leaves',
-        'them), and the bot\'s sender delivers it: per recipient it re-reads the customer (consent, opt-out), claims the',
-        'recipient (unique insert), runs a proactive turn under the conversation lock that starts the campaign dialog, and',
-        'marks the recipient sent. RSS is read from /proc/<pid>/status (VmRSS) every 100 ms.',
+      const cpus = os.cpus();
+      writePerformanceSubsection(backendLabel, [
+        `Command: \`${command}\` (${backendLabel}${args.get('mongo') ? '' : ' started by the bench'}, local Redis, the bot as a child process,`,
+        `a loopback stub Bot Framework channel; ${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)},`,
+        `load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')}).`,
         '',
         '| measure | value |',
         '|---|---|',
         ...rows.map(([k, v]) => `| ${k} | ${v} |`),
         '',
         `Ratio to the baseline (the bench posting the same number of activities to the stub with plain fetch, ${concurrency} at a time): **${ratio.toFixed(3)}**.`,
-        'Per message the sender does a claim (read, insert, update) and a final update on the store, the conversation lock and',
-        'state in Redis, and the proactive turn; customers and conversations are read once per batch. The recipient list is',
-        'read in batches by seq, never whole.',
         '',
       ].join('\n'));
       process.stdout.write('docs/PERFORMANCE.md updated\n');
@@ -203,6 +241,7 @@ async function main(): Promise<void> {
     await connection?.close();
     await stub.close();
     await ferret?.stop();
+    dropDatabase();
   }
 }
 
