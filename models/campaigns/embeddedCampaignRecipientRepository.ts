@@ -71,6 +71,14 @@ export class EmbeddedCampaignRecipientRepository implements CampaignRecipientRep
     await (await this.store()).updateAsync({ _id: recipientKey(campaignId, customerId) }, { $set: set }, {});
   }
 
+  async markSent(campaignId: string, customerId: string, fields: Required<Pick<CampaignRecipient, 'sentAt' | 'channelId' | 'conversationId'>>): Promise<boolean> {
+    const store = await this.store();
+    const key = recipientKey(campaignId, customerId);
+    const { numAffected } = await store.updateAsync({ _id: key, state: 'sending' }, { $set: { ...fields, state: 'sent' } }, {});
+    if (numAffected === 0) await store.updateAsync({ _id: key }, { $set: fields }, {});
+    return numAffected === 1;
+  }
+
   async *stream(campaignId: string): AsyncIterable<CampaignRecipient> {
     // NeDB has no cursor over its in-memory index; read a page of seq at a time.
     const store = await this.store();

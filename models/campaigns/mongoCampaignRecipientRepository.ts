@@ -154,6 +154,15 @@ export class MongoCampaignRecipientRepository implements CampaignRecipientReposi
     }
   }
 
+  async markSent(campaignId: string, customerId: string, fields: Required<Pick<CampaignRecipient, 'sentAt' | 'channelId' | 'conversationId'>>): Promise<boolean> {
+    const key = recipientKey(campaignId, customerId);
+    const { matchedCount } = await this.recipients.collection.updateOne({ _id: key, state: 'sending' } as never, { $set: { ...fields, state: 'sent' } });
+    if (matchedCount === 0) await this.recipients.collection.updateOne({ _id: key } as never, { $set: fields });
+    const stored = await this.recipients.findOne({ _id: key }, { asksForFeedback: 1 }).lean();
+    if (stored?.asksForFeedback) await this.recordFeedbackSend(customerId, fields.sentAt);
+    return matchedCount > 0;
+  }
+
   /** Moves the customer's last feedback send forward (never back); a concurrent first upsert is retried as an update. */
   private async recordFeedbackSend(customerId: string, sentAt: Date): Promise<void> {
     const upsert = () => this.feedbackSends.collection.updateOne({ _id: customerId } as never, { $max: { lastSentAt: new Date(sentAt) } }, { upsert: true });

@@ -177,6 +177,12 @@ export interface CampaignRecipientRepository {
   claim(campaignId: string, customerId: string, claimer: string, at: Date): Promise<boolean>;
   /** Sets the state (and the given fields) of one recipient. */
   update(campaignId: string, customerId: string, fields: Partial<CampaignRecipient>): Promise<void>;
+  /**
+   * Records that the channel accepted the message: a recipient still 'sending' becomes 'sent'; one
+   * who answered or opted out meanwhile keeps that state (only sentAt and the conversation are
+   * recorded), so a fast reply is never overwritten. True when the state moved to 'sent'.
+   */
+  markSent(campaignId: string, customerId: string, fields: Required<Pick<CampaignRecipient, 'sentAt' | 'channelId' | 'conversationId'>>): Promise<boolean>;
   /** Streams every recipient of a campaign (for results and CSV export) without loading them all. */
   stream(campaignId: string): AsyncIterable<CampaignRecipient>;
   counts(campaignId: string): Promise<RecipientCounts>;

@@ -290,9 +290,8 @@ export class CampaignSender {
     try {
       const result = await withTimeout(delivery.deliver({ recipient, campaign, customer, language, claim, ...(conversation ? { conversation } : {}) }), this.sendTimeoutMs);
       if (result.outcome === 'delivered') {
-        await recipients.update(campaign.id, recipient.customerId, {
-          state: 'sent', sentAt: this.now(), channelId: result.channelId, conversationId: result.conversationId,
-        });
+        // A client who already answered or opted out keeps that state.
+        await recipients.markSent(campaign.id, recipient.customerId, { sentAt: this.now(), channelId: result.channelId, conversationId: result.conversationId });
         report.sent += 1;
       } else if (result.outcome === 'busy') {
         if (!claimed) {

@@ -157,6 +157,22 @@ describe.each(factories)('CampaignRecipientRepository (%s)', (_name, create) => 
     expect((await repo.lastSurveySentAtMany([])).size).toBe(0);
   });
 
+  test('When the channel accepts a message, then a sending recipient becomes sent, and one who answered or opted out meanwhile keeps that state', async () => {
+    const repo = await create();
+    await repo.insertMany([recipient('ms', 1, { asksForFeedback: true }), recipient('ms', 2), recipient('ms', 3)]);
+    for (const id of ['cust-1', 'cust-2', 'cust-3']) expect(await repo.claim('ms', id, 'p1', t0)).toBe(true);
+    await repo.update('ms', 'cust-2', { state: 'responded', respondedAt: t1 });
+    await repo.update('ms', 'cust-3', { state: 'opted_out' });
+    const sent = { sentAt: t1, channelId: 'webchat', conversationId: 'conv-1' };
+    expect(await repo.markSent('ms', 'cust-1', sent)).toBe(true);
+    expect(await repo.markSent('ms', 'cust-2', sent)).toBe(false);
+    expect(await repo.markSent('ms', 'cust-3', sent)).toBe(false);
+    expect(await repo.get('ms', 'cust-1')).toMatchObject({ state: 'sent', ...sent });
+    expect(await repo.get('ms', 'cust-2')).toMatchObject({ state: 'responded', respondedAt: t1, ...sent });
+    expect((await repo.get('ms', 'cust-3'))?.state).toBe('opted_out');
+    expect(await repo.lastSurveySentAt('cust-1')).toEqual(t1);
+  });
+
   test('When a customer\'s recipients are asked by state, then only those states come', async () => {
     const repo = await create();
     await repo.insertMany([recipient('a', 1, { state: 'sent' }), recipient('b', 1, { state: 'pending' }), recipient('c', 1, { state: 'responded' }), recipient('d', 2)]);
