@@ -5,6 +5,7 @@
 import type { CloudAdapter, ConversationReference, ConversationState, TurnContext } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import type { Logger } from './logger';
+import { channelStatus, DEFAULT_CHANNEL_RETRY, withChannelRetries, type ChannelRetryPolicy } from './channelRetry';
 import type { Language } from '../services/i18n/localizer';
 import type { Conversation, ConversationRepository } from '../models/conversations/conversationRepository';
 import type { CampaignDelivery, DeliveryRequest, DeliveryResult } from '../services/campaigns/campaignSender';
@@ -52,9 +53,7 @@ const IDLE_DIALOG_IDS = new Set([MAIN_DIALOG, `${MAIN_DIALOG}.route`]);
  * 5xx are retried per activity with backoff honouring Retry-After, then thrown.
  */
 export class BotCampaignDelivery implements CampaignDelivery {
-  private readonly maxAttempts: number;
-  private readonly backoffMs: number;
-  private readonly maxRetryAfterMs: number;
+  private readonly retry: ChannelRetryPolicy;
   private readonly activeDialogWindowMs: number;
   private readonly now: () => Date;
   private readonly dialogState;
@@ -63,9 +62,11 @@ export class BotCampaignDelivery implements CampaignDelivery {
     for (const key of ['adapter', 'conversations', 'conversationState', 'handoff', 'beginDialogOutsideTurn', 'logger'] as const) {
       if (!options?.[key]) throw new Error(`BotCampaignDelivery needs ${key}`);
     }
-    this.maxAttempts = options.maxAttempts ?? 4;
-    this.backoffMs = options.backoffMs ?? 500;
-    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+    this.retry = {
+      maxAttempts: options.maxAttempts ?? DEFAULT_CHANNEL_RETRY.maxAttempts,
+      backoffMs: options.backoffMs ?? DEFAULT_CHANNEL_RETRY.backoffMs,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULT_CHANNEL_RETRY.maxRetryAfterMs,
+    };
     this.activeDialogWindowMs = options.activeDialogWindowMs ?? 30 * 60_000;
     this.now = options.now ?? (() => new Date());
     this.dialogState = options.conversationState.createProperty<DialogState>('dialogState');
@@ -91,7 +92,7 @@ export class BotCampaignDelivery implements CampaignDelivery {
           result = { outcome: 'claimed_elsewhere' };
           return;
         }
-        context.onSendActivities((_ctx, _activities, next) => this.withRetries(next, conversationId));
+        context.onSendActivities((_ctx, _activities, next) => withChannelRetries(next, this.retry, this.options.logger, { conversationId }, 'campaign send'));
         const options: CampaignDialogOptions = {
           campaignId: request.campaign.id,
           customerId: request.customer.id,
@@ -124,41 +125,12 @@ export class BotCampaignDelivery implements CampaignDelivery {
     return this.now().getTime() - conversation.lastActivityAt.getTime() < this.activeDialogWindowMs;
   }
 
-  /** Sends one activity, retrying 429 and 5xx (Retry-After honoured); 403/404 are not retried. */
-  private async withRetries<T>(send: () => Promise<T>, conversationId: string): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await send();
-      } catch (error) {
-        const status = statusOf(error);
-        const retryable = status === 429 || status >= 500 || status === 0;
-        if (!retryable || attempt >= this.maxAttempts) throw error;
-        const retryAfter = Number((error as any)?.response?.headers?.get?.('retry-after'));
-        const delay = Number.isFinite(retryAfter) && retryAfter >= 0 && (error as any)?.response?.headers?.get?.('retry-after') != null
-          ? Math.min(this.maxRetryAfterMs, retryAfter * 1000)
-          : this.backoffMs * 2 ** (attempt - 1);
-        this.options.logger.warn({ status, attempt, delay, conversationId }, 'campaign send failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
-  }
-}
-
-/** The channel's HTTP status, looking through the DialogContextError wrappers the dialogs add. */
-function statusOf(error: unknown): number {
-  let current = error as any;
-  for (let depth = 0; current && depth < 8; depth += 1) {
-    const status = Number(current.statusCode ?? current.status ?? 0);
-    if (status) return status;
-    current = current.error;
-  }
-  return 0;
 }
 
 /** 403/404 from the channel mean the client removed the bot or the conversation is gone. */
 function channelError(error: unknown): unknown {
   if (error instanceof AppError) return error;
-  const status = statusOf(error);
+  const status = channelStatus(error);
   if (status === 403 || status === 404) {
     return new AppError('unreachable', 'the client can no longer be reached on this channel', 404, { reason: `channel_${status}` });
   }

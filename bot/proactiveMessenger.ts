@@ -1,5 +1,6 @@
 import type { Activity, CloudAdapter } from 'botbuilder';
 import type { Logger } from './logger';
+import { channelStatus, DEFAULT_CHANNEL_RETRY, withChannelRetries, type ChannelRetryPolicy } from './channelRetry';
 import type { ConversationRepository } from '../models/conversations/conversationRepository';
 import type { ProactiveSender, ProactiveTarget } from '../services/proactive/proactiveSender';
 import { AppError } from '../services/appError';
@@ -12,7 +13,7 @@ export interface ProactiveMessengerOptions {
   logger: Logger;
   /** Attempts for a 429 or 5xx from the channel (default 4). */
   maxAttempts?: number;
-  /** First backoff in ms, doubled per attempt, or the channel's Retry-After when it gives one (default 500). */
+  /** First backoff in ms, doubled per attempt, or the channel's Retry-After when it gives one, capped at 30 s (default 500). */
   backoffMs?: number;
 }
 
@@ -22,13 +23,15 @@ export interface ProactiveMessengerOptions {
  * backoff; a 403/404 (the client removed the bot) is reported as unreachable.
  */
 export class ProactiveMessenger implements ProactiveSender {
-  private readonly maxAttempts: number;
-  private readonly backoffMs: number;
+  private readonly retry: ChannelRetryPolicy;
 
   constructor(private readonly options: ProactiveMessengerOptions) {
     if (!options?.adapter || !options.conversations || !options.logger) throw new Error('ProactiveMessenger needs adapter, conversations and logger');
-    this.maxAttempts = options.maxAttempts ?? 4;
-    this.backoffMs = options.backoffMs ?? 500;
+    this.retry = {
+      ...DEFAULT_CHANNEL_RETRY,
+      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
+    };
   }
 
   async sendToConversation(target: ProactiveTarget, text: string): Promise<void> {
@@ -39,22 +42,17 @@ export class ProactiveMessenger implements ProactiveSender {
   async sendActivityToConversation(target: ProactiveTarget, activity: Partial<Activity>): Promise<void> {
     const conversation = await this.options.conversations.get(target.channelId, target.conversationId);
     if (!conversation?.reference) throw new AppError('unreachable', `no conversation reference for ${target.channelId}/${target.conversationId}`, 404);
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.options.adapter.continueConversationAsync(this.options.appId, conversation.reference as any, async (context) => {
+    try {
+      await withChannelRetries(
+        () => this.options.adapter.continueConversationAsync(this.options.appId, conversation.reference as any, async (context) => {
           await context.sendActivity(activity);
-        });
-        return;
-      } catch (error) {
-        const status = Number((error as any)?.statusCode ?? (error as any)?.status ?? 0);
-        if (status === 403 || status === 404) throw new AppError('unreachable', 'the client can no longer be reached on this channel', 404);
-        const retryable = status === 429 || status >= 500 || status === 0;
-        if (!retryable || attempt >= this.maxAttempts) throw error;
-        const retryAfter = Number((error as any)?.response?.headers?.get?.('retry-after'));
-        const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : this.backoffMs * 2 ** (attempt - 1);
-        this.options.logger.warn({ status, attempt, delay, conversationId: target.conversationId }, 'proactive send failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
+        }),
+        this.retry, this.options.logger, { conversationId: target.conversationId }, 'proactive send',
+      );
+    } catch (error) {
+      const status = channelStatus(error);
+      if (status === 403 || status === 404) throw new AppError('unreachable', 'the client can no longer be reached on this channel', 404);
+      throw error;
     }
   }
 }
