@@ -66,7 +66,8 @@ export async function startFerretDb(options: FerretDbOptions = {}): Promise<Ferr
   const port = options.port ?? await freePort();
   const backend = handler === 'postgresql' ? ['--handler=postgresql', `--postgresql-url=${options.postgresqlUrl}`] : ['--handler=sqlite', `--sqlite-url=file:${dir}/`];
   const child = spawn(bin, [
-    ...backend, '--telemetry=disable',
+    // --state-dir: FerretDB otherwise writes its state.json into the working directory (the repo root).
+    ...backend, '--telemetry=disable', `--state-dir=${dir}`,
     `--listen-addr=127.0.0.1:${port}`, '--log-level=error', '--debug-addr=-',
   ], { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPort(port, 15000);
