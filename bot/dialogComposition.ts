@@ -190,6 +190,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     sentiment: new SentimentMonitor(require(path.join(projectRoot, 'data/sentiment-zh.json')), config.HANDOFF_NEGATIVE_RUN),
     calmDialogIds: [...COMPLAINT_DESCRIBING_STEPS],
     onToneObserved: (observed) => churn.service?.observeTone(observed),
+    optOut: optOuts,
   });
 
   // Complaints: tickets with business-hour SLAs.

@@ -5,6 +5,7 @@ import type { InterruptionDetector } from '../../services/conversation/interrupt
 import type { HandoffService } from '../../services/handoff/handoffService';
 import type { HandoffCase } from '../../services/handoff/handoffDesk';
 import type { SentimentMonitor } from '../../services/handoff/sentimentMonitor';
+import type { OptOutService } from '../../services/campaigns/optOutService';
 import { resolveLanguage } from '../../services/conversation/languageResolver';
 import { handoffReplyActivity } from '../../dialogs/handoffReply';
 import { activeDialogIds } from '../../dialogs/activeDialogs';
@@ -30,6 +31,11 @@ export interface HandoffRelayMiddlewareOptions {
    * the churn-risk signals. Called without waiting; it must not throw and must stay cheap.
    */
   onToneObserved?: (observed: ToneObservation) => void;
+  /**
+   * Records "stop / 退订" typed while the client waits for or talks with a person: the dialogs
+   * never see those turns, and an opt-out must not depend on who is on the other side.
+   */
+  optOut?: Pick<OptOutService, 'optOut'>;
 }
 
 /** One scored client message, as {@link HandoffRelayMiddlewareOptions.onToneObserved} gets it. */
@@ -71,9 +77,13 @@ export class HandoffRelayMiddleware implements Middleware {
     const open = await this.options.handoff.openCaseFor(activity.channelId, activity.conversation.id);
     if (open?.status === 'with_staff') {
       if (text) await this.options.handoff.recordClientMessage(open.caseId, text);
+      await this.optOutIfAsked(context, open, text);
       return;
     }
-    if (open?.status === 'queued') return this.whileQueued(context, open, text);
+    if (open?.status === 'queued') {
+      if (await this.optOutIfAsked(context, open, text)) return;
+      return this.whileQueued(context, open, text);
+    }
 
     if (text && await this.negativeRunEnds(context, text)) return;
     await next();
@@ -90,6 +100,18 @@ export class HandoffRelayMiddleware implements Middleware {
     }
     const { position, estimatedWaitMinutes } = await this.options.handoff.positionOf(open.caseId);
     await context.sendActivity(this.options.localizer.t(open.language, 'handoff.queuedReminder', { position, minutes: estimatedWaitMinutes }));
+  }
+
+  /**
+   * Opts the client out of campaigns when the whole message is an opt-out phrase, and confirms it
+   * in the case's language; the handoff goes on (the agent still sees the message).
+   */
+  private async optOutIfAsked(context: TurnContext, open: HandoffCase, text: string): Promise<boolean> {
+    if (!this.options.optOut || !this.options.interruptions.isOptOut(text)) return false;
+    const { activity } = context;
+    await this.options.optOut.optOut({ channelId: activity.channelId, userId: activity.from.id });
+    await context.sendActivity(this.options.localizer.t(open.language, 'campaign.optOutConfirmed'));
+    return true;
   }
 
   private tellTone(channelId: string, userId: string, conversationId: string, score: number, negative: boolean): void {

@@ -106,6 +106,27 @@ describe('Handoff relay over HTTP (Redis + Mongo)', () => {
     expect(texts(await talk(id, 'What are your business hours?', 'en'))).not.toContain('queue');
   });
 
+  test('When a client types "退订" while queued or talking with an agent, then they are opted out and told so, the agent still sees the message and the handoff goes on', async () => {
+    const optOuts = running.app.parts.optOuts as { isChannelUserOptedOut(u: { channelId: string; userId: string }): Promise<boolean> };
+    const queuedId = `handoff-optout-queued-${Date.now()}`;
+    await talk(queuedId, '转人工');
+    expect(await optOuts.isChannelUserOptedOut({ channelId: 'emulator', userId: `user-${queuedId}` })).toBe(false);
+    expect(texts(await talk(queuedId, '退订'))).toContain('退订');
+    expect(await optOuts.isChannelUserOptedOut({ channelId: 'emulator', userId: `user-${queuedId}` })).toBe(true);
+    expect((await caseOf(queuedId)).status).toBe('queued');
+
+    const staffId = `handoff-optout-staff-${Date.now()}`;
+    await talk(staffId, 'I want to talk to a person', 'en');
+    const handoffCase = await caseOf(staffId);
+    await desk.claim(handoffCase.caseId, agent);
+    const replies = await talk(staffId, 'unsubscribe', 'en');
+    expect(texts(replies)).toMatch(/unsubscribed|no more/i);
+    expect(await optOuts.isChannelUserOptedOut({ channelId: 'emulator', userId: `user-${staffId}` })).toBe(true);
+    expect((await desk.messages(handoffCase.caseId)).map((m) => m.text)).toContain('unsubscribe');
+    expect((await caseOf(staffId)).status).toBe('with_staff');
+    await desk.end(handoffCase.caseId, agent, 'bot');
+  });
+
   test('When two messages in a row are not understood and the client taps "Talk to a person", then they are queued', async () => {
     const id = `handoff-misses-${Date.now()}`;
     await talk(id, 'what is the weather like', 'en');
