@@ -14,6 +14,8 @@ import { computeChurnRisk, SATISFACTION_WINDOW_DAYS, TONE_WINDOW_DAYS } from './
 import { satisfactionOf, type SurveyDefinitionResolver } from './surveyQuestions';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Chat users whose last counted plain message is remembered (oldest forgotten first). */
+const PLAIN_CONTACT_MEMORY = 50_000;
 
 /** Who a signal is about: a customer id, a chat user, or a survey respondent key (either of those). */
 export type SignalSubject = { customerId: string } | { channelId: string; userId: string } | { respondentKey: string };
@@ -42,6 +44,7 @@ export class ChurnRiskService {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<Promise<unknown>>();
   private readonly lastContactRecompute = new Map<string, number>();
+  private readonly lastPlainContact = new Map<string, number>();
   private readonly now: () => Date;
   private stopped = false;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -96,6 +99,10 @@ export class ChurnRiskService {
   /** A scored client message: a negative one is recorded (linked customers only) and recomputes; a plain one counts as a contact. */
   observeTone(message: { channelId: string; userId: string; conversationId: string; score: number; negative: boolean; at: Date }): void {
     if (this.stopped) return;
+    const contactInterval = this.options.contactIntervalMs ?? 60 * 60 * 1000;
+    // A plain message only matters as a contact, at most once per interval: the chat user's own
+    // clock decides before any lookup, so a client chatting along costs no query per message.
+    if (!message.negative && !this.plainContactDue(`${message.channelId}\u0000${message.userId}`, message.at.getTime(), contactInterval)) return;
     this.track(this.customerOf({ channelId: message.channelId, userId: message.userId }).then(async (customer) => {
       if (!customer) return;
       if (message.negative) {
@@ -104,7 +111,7 @@ export class ChurnRiskService {
         return;
       }
       const last = this.lastContactRecompute.get(customer.id) ?? 0;
-      if (message.at.getTime() - last < (this.options.contactIntervalMs ?? 60 * 60 * 1000)) return;
+      if (message.at.getTime() - last < contactInterval) return;
       this.lastContactRecompute.set(customer.id, message.at.getTime());
       this.schedule(customer.id);
     }), 'tone signal');
@@ -147,6 +154,16 @@ export class ChurnRiskService {
     this.stopped = true;
     clearInterval(this.sweepTimer);
     await this.flush();
+  }
+
+  /** True (and remembered) when this chat user's last plain message counted longer ago than the interval; at most 50,000 users are remembered. */
+  private plainContactDue(userKey: string, at: number, interval: number): boolean {
+    const last = this.lastPlainContact.get(userKey);
+    if (last !== undefined && at - last < interval) return false;
+    this.lastPlainContact.delete(userKey);
+    this.lastPlainContact.set(userKey, at);
+    if (this.lastPlainContact.size > PLAIN_CONTACT_MEMORY) this.lastPlainContact.delete(this.lastPlainContact.keys().next().value as string);
+    return true;
   }
 
   private schedule(customerId: string): void {

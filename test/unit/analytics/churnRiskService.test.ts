@@ -122,6 +122,25 @@ describe('ChurnRiskService', () => {
     expect(w.errors).toEqual([]);
   });
 
+  test('When a client keeps chatting in a plain tone, then their customer is looked up once per contact interval, while every negative message is still recorded', async () => {
+    const w = await world();
+    const lookups = jest.spyOn(w.customers, 'findByChannelUser');
+    const plain = (minutes: number) => w.service.observeTone({ channelId: 'webchat', userId: 'u1', conversationId: 'c1', score: 0, negative: false, at: new Date(now.getTime() + minutes * 60_000) });
+    for (let minute = 0; minute < 30; minute++) plain(minute);
+    await new Promise((r) => setTimeout(r, 10));
+    await w.service.flush();
+    expect(lookups).toHaveBeenCalledTimes(1);
+    expect((await w.score())?.computedAt).toEqual(now);
+
+    w.service.observeTone({ channelId: 'webchat', userId: 'u1', conversationId: 'c1', score: -3, negative: true, at: new Date(now.getTime() + 31 * 60_000) });
+    plain(61);
+    await new Promise((r) => setTimeout(r, 10));
+    await w.service.flush();
+    expect(lookups).toHaveBeenCalledTimes(3);
+    expect(await w.toneEvents.listSince(w.customer.id, ago(1))).toHaveLength(1);
+    expect(w.errors).toEqual([]);
+  });
+
   test('When recomputation fails, then the write that signalled still succeeds and the error is reported, not thrown', async () => {
     const w = await world();
     jest.spyOn(w.customers, 'update').mockRejectedValue(new Error('store down'));
