@@ -4,7 +4,7 @@
  * write that changes a client's risk succeeded, tells `notify` who it was about. `notify` must
  * not throw or wait (ChurnRiskService.notify schedules a debounced recomputation).
  */
-import type { TicketRepository } from '../tickets/ticketRepository';
+import type { Ticket, TicketRepository } from '../tickets/ticketRepository';
 import type { CallbackRepository } from '../callbacks/callbackRepository';
 import type { SurveyResponseRepository } from '../surveys/surveyResponseRepository';
 import type { SignalSubject } from './churnRiskService';
@@ -30,12 +30,18 @@ function safely(notify: Notify, subject: SignalSubject): void {
   }
 }
 
-/** Filing a complaint is a signal (status changes are made by staff tools, outside this repository port). */
+/** Filing a complaint and every status change staff make (resolved, reopened...) are signals. */
 export function withTicketSignals<T extends TicketRepository>(tickets: T, notify: Notify): T {
+  const about = (ticket: Ticket): SignalSubject => (ticket.customerId ? { customerId: ticket.customerId } : { channelId: ticket.channelId, userId: ticket.userId });
   return decorate(tickets, {
     create: async (...args: Parameters<TicketRepository['create']>) => {
       const ticket = await tickets.create(...args);
-      safely(notify, ticket.customerId ? { customerId: ticket.customerId } : { channelId: ticket.channelId, userId: ticket.userId });
+      safely(notify, about(ticket));
+      return ticket;
+    },
+    transition: async (...args: Parameters<TicketRepository['transition']>) => {
+      const ticket = await tickets.transition(...args);
+      if (ticket) safely(notify, about(ticket));
       return ticket;
     },
   } as Partial<T>);

@@ -48,13 +48,19 @@ export interface ServiceDashboardDependencies {
 }
 
 /**
- * SLA status of a complaint at `now`: breached once past its due time (open, or closed with no
- * close time known — see below); at risk when open with 25% or less of its SLA time left;
- * on time otherwise. Tickets record no close time, so a resolved or closed one counts as on time.
+ * SLA status of a complaint at `now`. A resolved or closed one was on time when it was resolved
+ * by its due time (resolvedAt <= slaDueAt), breached otherwise; one resolved before resolution
+ * times were stored has no such proof and counts as breached once past due (a desk should not
+ * claim an on-time figure it cannot show). A ticket still open (or reopened) is breached once
+ * past due (overdue), at risk with 25% or less of its SLA time left, on time otherwise.
  */
-export function slaStatus(ticket: Pick<Ticket, 'status' | 'createdAt' | 'slaDueAt'>, now: Date): 'onTime' | 'atRisk' | 'breached' {
-  if (!OPEN_STATUSES.includes(ticket.status)) return 'onTime';
+export function slaStatus(ticket: Pick<Ticket, 'status' | 'createdAt' | 'slaDueAt' | 'resolvedAt' | 'closedAt'>, now: Date): 'onTime' | 'atRisk' | 'breached' {
   const due = new Date(ticket.slaDueAt).getTime();
+  if (!OPEN_STATUSES.includes(ticket.status)) {
+    const finished = ticket.resolvedAt ?? ticket.closedAt;
+    if (finished) return new Date(finished).getTime() <= due ? 'onTime' : 'breached';
+    return now.getTime() > due ? 'breached' : 'onTime';
+  }
   const left = due - now.getTime();
   if (left < 0) return 'breached';
   const total = due - new Date(ticket.createdAt).getTime();

@@ -3,7 +3,8 @@ export type AuditEventType =
   | 'login_success' | 'login_failure' | 'login_locked' | 'logout'
   | 'claim' | 'transfer' | 'end' | 'reply' | 'transcript_view' | 'staff_created'
   | 'campaign.create' | 'campaign.update' | 'campaign.launch' | 'campaign.pause' | 'campaign.resume' | 'campaign.cancel' | 'campaign.export'
-  | 'customer.link';
+  | 'customer.link'
+  | 'ticket.status';
 
 /** One audit record: who (or which e-mail, for failed logins), what, on which case, from where. */
 export interface AuditEvent {

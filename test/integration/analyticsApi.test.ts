@@ -98,7 +98,11 @@ describe('Analytics API over HTTP (Redis + FerretDB)', () => {
     await ticket('fees_charges', ago(20), ago(1)); // breached
     await ticket('fees_charges', ago(10), new Date(now + DAY)); // 1 day of 11 left: at risk
     await ticket('loan_delay', ago(2), new Date(now + 10 * DAY)); // on time
-    await ticket('service_quality', ago(5), ago(3), 'resolved'); // closed: on time
+    const resolvedInTime = await ticket('service_quality', ago(5), ago(3)); // resolved before its due time: on time
+    await tickets.transition(resolvedInTime.reference, {
+      from: 'open', to: 'resolved', resolvedAt: ago(4), resolutionNote: '已退还多收费用',
+      event: { id: 'ev-1', at: ago(4), by: { staffId: 's1', displayName: '李娜' }, from: 'open', to: 'resolved', note: '已退还多收费用' },
+    });
     await ticket('staff_conduct', ago(40), ago(35)); // before the range
 
     const callbacks = new MongoCallbackRepository(mongo);
