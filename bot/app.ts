@@ -36,7 +36,7 @@ import { Localizer } from '../services/i18n/localizer';
 import { IntentRecognizer } from '../services/nlu/intentRecognizer';
 import { DirectLineEndpoint } from './directline/directLineEndpoint';
 import { registerWebChatRoutes } from './directline/registerWebChatRoutes';
-import { buildConsole, type ProfileSources } from './console/consoleComposition';
+import { buildConsole, type ProfileSources, type TicketDeskSources } from './console/consoleComposition';
 import type { CampaignRouteSources } from './console/campaignRoutes';
 import type { HandoffDesk } from '../services/handoff/handoffDesk';
 
@@ -137,7 +137,8 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
     ? buildConsole({ config, logger: logger.child({ component: 'console' }), server, redis, mongo, embedded, desk: () => parts.handoff as HandoffDesk | undefined,
       profileSources: () => ({ customers: parts.customers, tickets: parts.tickets, callbacks: parts.callbackRepository, surveyResponses: parts.surveyResponses }) as ProfileSources,
       campaignSources: () => ({ campaigns: parts.campaignService, surveyDefinitions: parts.surveyDefinitions }) as CampaignRouteSources,
-      customers: () => parts.customers as CustomerRepository | undefined })
+      customers: () => parts.customers as CustomerRepository | undefined,
+      ticketSources: () => ({ tickets: parts.tickets, sender: parts.proactive }) as TicketDeskSources })
     : undefined;
   await consoleParts?.start();
 

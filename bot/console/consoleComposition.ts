@@ -47,6 +47,9 @@ import { SurveyDefinitionResolver } from '../../services/analytics/surveyQuestio
 import { AnswerTextBackground, CampaignResultsService } from '../../services/analytics/campaignResults';
 import { ResponsesCsvExport } from '../../services/analytics/responsesCsv';
 import { ServiceDashboardService } from '../../services/analytics/serviceDashboard';
+import { TicketDeskService } from '../../services/tickets/ticketDeskService';
+import type { ProactiveSender } from '../../services/proactive/proactiveSender';
+import { registerTicketRoutes } from './ticketRoutes';
 
 /** Where the console reads a client's profile from (the dialogs' repositories). */
 export interface ProfileSources {
@@ -101,6 +104,12 @@ export function buildAnalytics(deps: { config: AppConfig; mongo?: Connection; em
   };
 }
 
+/** What the complaint desk works on: the dialogs' ticket repository (with its churn signals) and the proactive sender. */
+export interface TicketDeskSources {
+  tickets?: TicketRepository;
+  sender?: ProactiveSender;
+}
+
 /** What the composition root keeps of the console. */
 export interface ConsoleParts {
   staffService: StaffService;
@@ -120,6 +129,8 @@ export function buildConsole(deps: {
   campaignSources?: () => CampaignRouteSources;
   /** The customer repository, read at request time (built after the console). */
   customers?: () => CustomerRepository | undefined;
+  /** The ticket repository and proactive sender, read at request time (built after the console). */
+  ticketSources?: () => TicketDeskSources;
 }): ConsoleParts {
   const { config, logger, server, redis, mongo, embedded } = deps;
   const audit = mongo ? new MongoAuditEventRepository(mongo) : new EmbeddedAuditEventRepository(embedded);
@@ -138,6 +149,20 @@ export function buildConsole(deps: {
   });
   registerCampaignRoutes(server, { guarded: routes.guarded, audit, sources: deps.campaignSources ?? (() => ({})) });
   registerCustomerRoutes(server, { guarded: routes.guarded, audit, customers: deps.customers ?? (() => deps.profileSources?.().customers) });
+  // The desk is built on first use: its repository (the dialogs' one, so changes signal churn risk) comes later.
+  const localizer = new Localizer(path.resolve(__dirname, '../../locales'));
+  let ticketDesk: { service: TicketDeskService; tickets: TicketRepository } | undefined;
+  registerTicketRoutes(server, {
+    guarded: routes.guarded,
+    desk: () => {
+      const sources = deps.ticketSources?.();
+      if (!sources?.tickets || !sources.sender) return undefined;
+      if (ticketDesk?.tickets !== sources.tickets) {
+        ticketDesk = { tickets: sources.tickets, service: new TicketDeskService({ tickets: sources.tickets, sender: sources.sender, localizer, audit }) };
+      }
+      return ticketDesk.service;
+    },
+  });
   const analytics = buildAnalytics({ config, mongo, embedded });
   registerAnalyticsRoutes(server, { guarded: routes.guarded, audit, logger, services: () => analytics });
   return {
