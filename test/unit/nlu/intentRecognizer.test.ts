@@ -119,13 +119,13 @@ describe('IntentRecognizer on the shipped model', () => {
     expect(recognizer.recognize(noise).topIntent).toBe('None');
   });
 
-  // The product goal is 95% (issue "Intent recognition"); the shipped model reaches 82.5%
+  // The product goal is 95% (issue "Intent recognition"); the shipped model reaches 87.2%
   // (docs/NLU.md). This floor guards against regressions of the shipped model; it is not the
   // goal, which stays open.
-  it('When the held-out sentences are recognised, then at least 82% get their intent (goal 95%, not yet met)', () => {
+  it('When the held-out sentences are recognised, then at least 87% get their intent (goal 95%, not yet met)', () => {
     const heldout = readLabelledFile(path.join(repoRoot, 'data/nlu/heldout.jsonl'));
     const correct = heldout.filter((row) => recognizer.recognize(row.text).topIntent === row.label).length;
-    expect(correct / heldout.length).toBeGreaterThanOrEqual(0.82);
+    expect(correct / heldout.length).toBeGreaterThanOrEqual(0.87);
   });
 
   it('When off-topic sentences are recognised, then at least 90% go to None', () => {
