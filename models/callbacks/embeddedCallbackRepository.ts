@@ -1,9 +1,11 @@
 import type { EmbeddedDatabase } from '../embedded/embeddedDatabase';
 import {
-  slotKey,
-  type BookOutcome, type Callback, type CallbackAnalyticsQueries, type CallbackRepository, type NewCallback, type RescheduleOutcome,
+  compareEvents, slotKey,
+  type BookOutcome, type Callback, type CallbackAnalyticsQueries, type CallbackDeskRepository, type CallbackEvent, type CallbackListFilter,
+  type CallbackOutcomeRecord, type CallbackPage, type CallbackRepository, type CallbackStaffRef, type NewCallback, type RescheduleOutcome,
 } from '../../services/callbacks/callbackRepository';
 import { dueReminderFilter } from './reminderQueries';
+import { deskListQuery, deskPage } from './deskQueries';
 
 interface SlotDocument { _id: string; booked: number }
 
@@ -12,8 +14,9 @@ interface SlotDocument { _id: string; booked: number }
  * the same conditional single-document updates that make the Mongo implementation safe
  * make this one safe too; the code mirrors it step for step on purpose.
  */
-export class EmbeddedCallbackRepository implements CallbackRepository, CallbackAnalyticsQueries {
+export class EmbeddedCallbackRepository implements CallbackRepository, CallbackAnalyticsQueries, CallbackDeskRepository {
   private ready: Promise<void> | undefined;
+  private eventsReady: Promise<void> | undefined;
 
   constructor(private readonly db: EmbeddedDatabase) {
     if (!db) throw new Error('EmbeddedCallbackRepository needs a database');
@@ -118,6 +121,49 @@ export class EmbeddedCallbackRepository implements CallbackRepository, CallbackA
     return numAffected === 1;
   }
 
+  async list(filter: CallbackListFilter): Promise<CallbackPage> {
+    const store = await this.callbacks();
+    const query = deskListQuery(filter);
+    const { offset, limit } = deskPage(filter);
+    const [docs, total] = await Promise.all([
+      store.findAsync(query).sort({ slotStart: 1, reference: 1 }).skip(offset).limit(limit),
+      store.countAsync(query),
+    ]);
+    return { items: docs.map(toCallback), total };
+  }
+
+  async assign(reference: string, assignee: CallbackStaffRef, by: CallbackStaffRef, at: Date): Promise<Callback | undefined> {
+    const { numAffected, affectedDocuments } = await (await this.callbacks()).updateAsync(
+      { reference, status: 'booked' },
+      { $set: { assignee: { staffId: assignee.staffId, displayName: assignee.displayName, assignedAt: at, assignedBy: staffRef(by) }, updatedAt: at } },
+      { returnUpdatedDocs: true },
+    );
+    if (numAffected !== 1 || !affectedDocuments) return undefined;
+    await this.addEvent({ reference, type: 'assigned', at, by: staffRef(by), assignee: staffRef(assignee) });
+    return toCallback(affectedDocuments);
+  }
+
+  async recordOutcome(reference: string, outcome: CallbackOutcomeRecord): Promise<Callback | undefined> {
+    const record = { outcome: outcome.outcome, by: staffRef(outcome.by), at: outcome.at, ...(outcome.note ? { note: outcome.note } : {}) };
+    const { numAffected, affectedDocuments } = await (await this.callbacks()).updateAsync(
+      { reference, status: 'booked' },
+      { $set: { status: outcome.outcome, outcome: record, updatedAt: outcome.at } },
+      { returnUpdatedDocs: true },
+    );
+    if (numAffected !== 1 || !affectedDocuments) return undefined;
+    await this.addEvent({ reference, type: outcome.outcome, at: outcome.at, by: record.by, ...(record.note ? { note: record.note } : {}) });
+    return toCallback(affectedDocuments);
+  }
+
+  async addEvent(event: CallbackEvent): Promise<void> {
+    await (await this.events()).insertAsync({ ...event });
+  }
+
+  async listEvents(reference: string): Promise<CallbackEvent[]> {
+    const docs = await (await this.events()).findAsync({ reference });
+    return docs.map(({ _id, ...rest }) => rest as CallbackEvent).sort(compareEvents);
+  }
+
   /**
    * Nothing to do: here a seat is a counter and the booking is stored in the same process
    * right after it, so only a crash inside that one step could leave a seat behind, and the
@@ -159,6 +205,13 @@ export class EmbeddedCallbackRepository implements CallbackRepository, CallbackA
     return store;
   }
 
+  private async events() {
+    const store = await this.db.collection<Record<string, any>>('callbackEvents');
+    this.eventsReady ??= store.ensureIndexAsync({ fieldName: 'reference' });
+    await this.eventsReady;
+    return store;
+  }
+
   private async slots() {
     return this.db.collection<SlotDocument>('callbackSlots');
   }
@@ -171,8 +224,13 @@ function toCallback(doc: Record<string, any>): Callback {
   if (reminder.claimedBy === undefined) delete reminder.claimedBy;
   if (reminder.claimedAt === undefined) delete reminder.claimedAt;
   const callback = { ...rest, reminder } as Callback;
-  if (callback.customerId === undefined) delete callback.customerId;
+  for (const key of ['customerId', 'assignee', 'outcome'] as const) if (callback[key] === undefined) delete callback[key];
   return callback;
+}
+
+/** Only the two fields, whatever else the caller's object carries (a session, a role). */
+function staffRef(ref: CallbackStaffRef): CallbackStaffRef {
+  return { staffId: ref.staffId, displayName: ref.displayName };
 }
 
 function isUniqueViolation(error: unknown): boolean {

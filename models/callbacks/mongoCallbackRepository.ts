@@ -1,9 +1,11 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import {
-  slotKey,
-  type BookOutcome, type Callback, type CallbackAnalyticsQueries, type CallbackRepository, type NewCallback, type RescheduleOutcome,
+  CALLBACK_OUTCOMES, compareEvents, slotKey,
+  type BookOutcome, type Callback, type CallbackAnalyticsQueries, type CallbackDeskRepository, type CallbackEvent, type CallbackListFilter,
+  type CallbackOutcomeRecord, type CallbackPage, type CallbackRepository, type CallbackStaffRef, type NewCallback, type RescheduleOutcome,
 } from '../../services/callbacks/callbackRepository';
 import { dueReminderFilter } from './reminderQueries';
+import { deskListQuery, deskPage } from './deskQueries';
 
 const REFERENCE = /^CBK-\d{8}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -19,6 +21,25 @@ const reminderSchema = new Schema({
   attempt: { type: Number, min: 0 },
 }, { _id: false });
 
+const staffRefSchema = new Schema({
+  staffId: { type: String, required: true },
+  displayName: { type: String, required: true },
+}, { _id: false });
+
+const assigneeSchema = new Schema({
+  staffId: { type: String, required: true },
+  displayName: { type: String, required: true },
+  assignedAt: { type: Date, required: true },
+  assignedBy: { type: staffRefSchema, required: true },
+}, { _id: false });
+
+const outcomeSchema = new Schema({
+  outcome: { type: String, required: true, enum: CALLBACK_OUTCOMES },
+  note: { type: String, maxlength: 2000 },
+  by: { type: staffRefSchema, required: true },
+  at: { type: Date, required: true },
+}, { _id: false });
+
 const callbackSchema = new Schema<StoredCallback>({
   reference: { type: String, required: true, match: REFERENCE },
   channelId: { type: String, required: true },
@@ -31,6 +52,8 @@ const callbackSchema = new Schema<StoredCallback>({
   slotStart: { type: Date, required: true },
   status: { type: String, required: true, enum: ['booked', 'cancelled', 'done', 'missed'] },
   reminder: { type: reminderSchema, required: true },
+  assignee: { type: assigneeSchema },
+  outcome: { type: outcomeSchema },
   createdAt: { type: Date, required: true },
   updatedAt: { type: Date, required: true },
   seatId: { type: String, required: true },
@@ -39,6 +62,19 @@ callbackSchema.index({ reference: 1 }, { unique: true });
 callbackSchema.index({ slotStart: 1, status: 1 });
 callbackSchema.index({ channelId: 1, userId: 1 });
 callbackSchema.index({ 'reminder.state': 1, 'reminder.dueAt': 1 });
+callbackSchema.index({ 'assignee.staffId': 1, slotStart: 1 });
+
+/** A callback's history: one document per entry, only ever inserted (never a $push on the callback, which FerretDB could lose to a racing update). */
+const eventSchema = new Schema<CallbackEvent>({
+  reference: { type: String, required: true },
+  type: { type: String, required: true, enum: ['assigned', 'done', 'missed', 'client_notified', 'client_not_notified'] },
+  at: { type: Date, required: true },
+  by: { type: staffRefSchema },
+  assignee: { type: staffRefSchema },
+  note: { type: String, maxlength: 2000 },
+  reason: { type: String },
+}, { versionKey: false });
+eventSchema.index({ reference: 1, at: 1 });
 
 /**
  * One document per taken seat: `_id` is `<slot start ISO>#<seat number>`, seat numbers
@@ -71,8 +107,9 @@ const claimSchema = new Schema<ReminderClaim>({
  * and on MongoDB alike is the unique `_id` on insert, so every "only one may win" decision
  * here is an insert: a seat document per taken seat, a claim document per reminder attempt.
  */
-export class MongoCallbackRepository implements CallbackRepository, CallbackAnalyticsQueries {
+export class MongoCallbackRepository implements CallbackRepository, CallbackAnalyticsQueries, CallbackDeskRepository {
   private readonly callbacks: Model<StoredCallback>;
+  private readonly events: Model<CallbackEvent>;
   private readonly seats: Model<CallbackSeat>;
   private readonly claims: Model<ReminderClaim>;
   private indexes: Promise<unknown> | undefined;
@@ -82,6 +119,7 @@ export class MongoCallbackRepository implements CallbackRepository, CallbackAnal
     this.callbacks = connection.models.Callback ?? connection.model<StoredCallback>('Callback', callbackSchema);
     this.seats = connection.models.CallbackSeat ?? connection.model<CallbackSeat>('CallbackSeat', seatSchema);
     this.claims = connection.models.CallbackReminderClaim ?? connection.model<ReminderClaim>('CallbackReminderClaim', claimSchema);
+    this.events = connection.models.CallbackEvent ?? connection.model<CallbackEvent>('CallbackEvent', eventSchema);
   }
 
   async book(callback: NewCallback, capacity: number): Promise<BookOutcome> {
@@ -197,6 +235,60 @@ export class MongoCallbackRepository implements CallbackRepository, CallbackAnal
     return result.deletedCount;
   }
 
+  async list(filter: CallbackListFilter): Promise<CallbackPage> {
+    const query = deskListQuery(filter);
+    const { offset, limit } = deskPage(filter);
+    const [docs, total] = await Promise.all([
+      this.callbacks.find(query).sort({ slotStart: 1, reference: 1 }).skip(offset).limit(limit).lean(),
+      this.callbacks.countDocuments(query),
+    ]);
+    return { items: docs.map(clean), total };
+  }
+
+  /**
+   * Guarded on `status: 'booked'`. On MongoDB the guard and the write are one atomic step; on
+   * FerretDB 1.x (the test server: no transactions) the update is a read then a write, so two
+   * staff taking the same callback in the same instant can both pass the guard and the later
+   * write wins. That is harmless for a hand-over (the history keeps both entries); the guard
+   * still stops taking a callback that was cancelled or worked before.
+   */
+  async assign(reference: string, assignee: CallbackStaffRef, by: CallbackStaffRef, at: Date): Promise<Callback | undefined> {
+    const updated = await this.callbacks.findOneAndUpdate(
+      { reference, status: 'booked' },
+      { $set: { assignee: { ...staffRef(assignee), assignedAt: at, assignedBy: staffRef(by) }, updatedAt: at } },
+      { returnDocument: 'after' },
+    ).lean();
+    if (!updated) return undefined;
+    await this.addEvent({ reference, type: 'assigned', at, by: staffRef(by), assignee: staffRef(assignee) });
+    return clean(updated);
+  }
+
+  /**
+   * Guarded on `status: 'booked'`, so a cancelled or already worked callback is never
+   * overwritten. As with {@link assign}, FerretDB 1.x can let two outcomes recorded in the same
+   * instant both pass the guard (the later one stands; both are in the history); MongoDB cannot.
+   */
+  async recordOutcome(reference: string, outcome: CallbackOutcomeRecord): Promise<Callback | undefined> {
+    const record = { outcome: outcome.outcome, by: staffRef(outcome.by), at: outcome.at, ...(outcome.note ? { note: outcome.note } : {}) };
+    const updated = await this.callbacks.findOneAndUpdate(
+      { reference, status: 'booked' },
+      { $set: { status: outcome.outcome, outcome: record, updatedAt: outcome.at } },
+      { returnDocument: 'after' },
+    ).lean();
+    if (!updated) return undefined;
+    await this.addEvent({ reference, type: outcome.outcome, at: outcome.at, by: record.by, ...(record.note ? { note: record.note } : {}) });
+    return clean(updated);
+  }
+
+  async addEvent(event: CallbackEvent): Promise<void> {
+    await this.events.create(event);
+  }
+
+  async listEvents(reference: string): Promise<CallbackEvent[]> {
+    const docs = await this.events.find({ reference }, { _id: 0 }).lean();
+    return docs.map((d) => Object.fromEntries(Object.entries(d).filter(([, v]) => v !== null && v !== undefined)) as unknown as CallbackEvent).sort(compareEvents);
+  }
+
   /** Tries seats 0..capacity-1 in turn; the first insert that is not a duplicate holds the seat. */
   private async takeSeat(slotStart: Date, capacity: number, reference: string, takenAt: Date): Promise<string | undefined> {
     for (let seat = 0; seat < capacity; seat++) {
@@ -224,8 +316,14 @@ function clean(doc: Record<string, any>): Callback {
   const { attempt: _attempt, ...reminder } = { ...rest.reminder };
   for (const key of ['claimedBy', 'claimedAt']) if (reminder[key] == null) delete reminder[key];
   const callback = { ...rest, reminder } as Callback;
-  if (callback.customerId == null) delete callback.customerId;
+  for (const key of ['customerId', 'assignee', 'outcome'] as const) if (callback[key] == null) delete callback[key];
+  if (callback.outcome && callback.outcome.note == null) delete callback.outcome.note;
   return callback;
+}
+
+/** Only the two fields, whatever else the caller's object carries (a session, a role). */
+function staffRef(ref: CallbackStaffRef): CallbackStaffRef {
+  return { staffId: ref.staffId, displayName: ref.displayName };
 }
 
 function isDuplicateKey(error: unknown): boolean {

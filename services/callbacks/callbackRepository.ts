@@ -26,9 +26,79 @@ export interface Callback {
   slotStart: Date;
   status: CallbackStatus;
   reminder: CallbackReminder;
+  /** The staff member who took the call (absent until someone takes it). */
+  assignee?: CallbackAssignee;
+  /** What staff recorded once the call was made or attempted (status `done` or `missed`). */
+  outcome?: CallbackOutcomeRecord;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** A staff member as a callback records them: the id for queries, the name for people. */
+export interface CallbackStaffRef {
+  staffId: string;
+  displayName: string;
+}
+
+/** Who holds a callback, and since when. */
+export interface CallbackAssignee extends CallbackStaffRef {
+  assignedAt: Date;
+  assignedBy: CallbackStaffRef;
+}
+
+/** The two ends of a call staff can record. */
+export type CallbackOutcome = 'done' | 'missed';
+export const CALLBACK_OUTCOMES: readonly CallbackOutcome[] = ['done', 'missed'];
+
+/** A recorded outcome: done (spoke with the client) or missed (no answer, wrong number...). */
+export interface CallbackOutcomeRecord {
+  outcome: CallbackOutcome;
+  note?: string;
+  by: CallbackStaffRef;
+  at: Date;
+}
+
+/** What happened to a callback after it was booked, in the order it happened. */
+export type CallbackEventType = 'assigned' | 'done' | 'missed' | 'client_notified' | 'client_not_notified';
+
+/** One entry of a callback's history (stored apart from the callback, append-only). */
+export interface CallbackEvent {
+  reference: string;
+  type: CallbackEventType;
+  at: Date;
+  /** The staff member behind it; absent for what the system did (telling the client). */
+  by?: CallbackStaffRef;
+  /** assigned: the staff member it went to. */
+  assignee?: CallbackStaffRef;
+  note?: string;
+  /** client_not_notified: why (e.g. 'unreachable', 'timeout'). */
+  reason?: string;
+}
+
+/** Filters of the staff desk's callback list; all optional, combined with AND. */
+export interface CallbackListFilter {
+  /** Slot start at or after this instant. */
+  from?: Date;
+  /** Slot start before this instant. */
+  to?: Date;
+  /** Any of these statuses. */
+  statuses?: CallbackStatus[];
+  /** Held by this staff member, or `null` for nobody. */
+  assigneeId?: string | null;
+  /** Due now: the slot started at or before this instant and the callback is still `booked`. */
+  dueAt?: Date;
+  offset?: number;
+  limit?: number;
+}
+
+/** One page of the list: earliest slot first (reference breaks ties), and how many match in all. */
+export interface CallbackPage {
+  items: Callback[];
+  total: number;
+}
+
+/** The longest page the desk list returns. */
+export const MAX_CALLBACK_PAGE = 200;
 
 /** What the service hands the repository to book: the record without its derived state. */
 export type NewCallback = Omit<Callback, 'status' | 'reminder' | 'updatedAt'> & { reminderDueAt: Date };
@@ -79,6 +149,34 @@ export interface CallbackRepository {
    * their booking may still be on its way. Returns how many were freed.
    */
   releaseOrphanSeats(takenBefore: Date): Promise<number>;
+}
+
+/**
+ * The staff desk's side of the store: the list staff work from, taking a callback, recording its
+ * outcome, and the history of what happened. Status changes are single-document updates guarded
+ * on the status the caller expects (`booked`), so a callback that was cancelled or worked
+ * meanwhile is left alone and the method answers undefined. History entries are separate
+ * documents, only ever inserted, so two writers never overwrite each other's entry.
+ */
+export interface CallbackDeskRepository {
+  list(filter: CallbackListFilter): Promise<CallbackPage>;
+  findByReference(reference: string): Promise<Callback | undefined>;
+  /** Gives a `booked` callback to `assignee` (replacing any holder) and records 'assigned'; undefined when it is not booked. */
+  assign(reference: string, assignee: CallbackStaffRef, by: CallbackStaffRef, at: Date): Promise<Callback | undefined>;
+  /** Moves a `booked` callback to `done` or `missed` with the outcome and records the event; undefined when it is not booked. */
+  recordOutcome(reference: string, outcome: CallbackOutcomeRecord): Promise<Callback | undefined>;
+  /** Appends one entry to a callback's history. */
+  addEvent(event: CallbackEvent): Promise<void>;
+  /** A callback's history, oldest first. */
+  listEvents(reference: string): Promise<CallbackEvent[]>;
+}
+
+/** Entries with the same instant are told apart by the order things happen in. */
+const EVENT_ORDER: Record<CallbackEventType, number> = { assigned: 0, done: 1, missed: 1, client_notified: 2, client_not_notified: 2 };
+
+/** Oldest first; one instant in the order a callback is worked. Both stores sort with it. */
+export function compareEvents(a: CallbackEvent, b: CallbackEvent): number {
+  return a.at.getTime() - b.at.getTime() || EVENT_ORDER[a.type] - EVENT_ORDER[b.type];
 }
 
 /** Read-only queries for the relationship analytics (churn risk, dashboard); both stores implement them. */

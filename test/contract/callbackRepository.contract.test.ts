@@ -3,13 +3,13 @@ import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
 import { EmbeddedCallbackRepository } from '../../models/callbacks/embeddedCallbackRepository';
 import { MongoCallbackRepository } from '../../models/callbacks/mongoCallbackRepository';
 import { openMongoConnection } from '../../models/mongo/mongoConnection';
-import { slotKey, type CallbackRepository, type NewCallback } from '../../services/callbacks/callbackRepository';
+import { slotKey, type CallbackDeskRepository, type CallbackRepository, type NewCallback } from '../../services/callbacks/callbackRepository';
 import { mongoUri } from '../support/services';
 
 const connections: Connection[] = [];
 afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
 
-const factories: Array<[string, () => Promise<CallbackRepository>]> = [
+const factories: Array<[string, () => Promise<CallbackRepository & CallbackDeskRepository>]> = [
   ['embedded', async () => new EmbeddedCallbackRepository(new EmbeddedDatabase(null))],
   ['mongo', async () => {
     const c = await openMongoConnection(mongoUri());
@@ -162,5 +162,101 @@ describe.each(factories)('CallbackRepository (%s)', (_name, create) => {
     await repo.book(booking(), 2);
     expect(await repo.releaseOrphanSeats(new Date('2030-01-01T00:00:00Z'))).toBe(0);
     expect(await repo.book(booking(), 2)).toEqual({ booked: false, reason: 'full' });
+  });
+
+  describe('the staff desk', () => {
+    const LI = { staffId: 'staff-li', displayName: '李娜' };
+    const WANG = { staffId: 'staff-wang', displayName: 'Wang Wei' };
+    const AT = new Date('2026-12-01T07:05:00Z');
+
+    test('When the desk lists a day, then it gets that day\'s callbacks by slot (reference breaks ties), paged, with the total', async () => {
+      const repo = await create();
+      const [b, a] = [booking({ slotStart: OTHER_SLOT }), booking()];
+      const c = booking({ slotStart: OTHER_SLOT });
+      for (const x of [b, a, c]) await repo.book(x, 5);
+      await repo.book(booking({ slotStart: new Date('2026-12-02T01:00:00Z') }), 5); // the next day
+      const day = { from: new Date('2026-11-30T16:00:00Z'), to: new Date('2026-12-01T16:00:00Z') };
+      const all = await repo.list(day);
+      expect(all.total).toBe(3);
+      expect(all.items.map((x) => x.reference)).toEqual([a.reference, ...[b.reference, c.reference].sort()]);
+      const second = await repo.list({ ...day, offset: 1, limit: 1 });
+      expect(second).toMatchObject({ total: 3, items: [{ reference: all.items[1].reference }] });
+      expect((await repo.list({ ...day, offset: 3 })).items).toEqual([]);
+    });
+
+    test('When the desk filters by status, holder and due now, then only the matching callbacks come back', async () => {
+      const repo = await create();
+      const started = booking({ slotStart: new Date('2026-12-01T06:30:00Z') });
+      const running = booking(); // 07:00, started at 07:05
+      const later = booking({ slotStart: OTHER_SLOT });
+      const cancelled = booking({ slotStart: new Date('2026-12-01T06:00:00Z') });
+      for (const x of [started, running, later, cancelled]) await repo.book(x, 5);
+      await repo.cancel(cancelled.reference, CREATED);
+      await repo.assign(running.reference, LI, LI, AT);
+      await repo.assign(later.reference, WANG, LI, AT);
+      const refs = async (filter: Parameters<CallbackDeskRepository['list']>[0]) => (await repo.list(filter)).items.map((x) => x.reference);
+      expect(await refs({ dueAt: AT })).toEqual([started.reference, running.reference]);
+      expect(await refs({ statuses: ['cancelled'] })).toEqual([cancelled.reference]);
+      expect(await refs({ statuses: ['cancelled'], dueAt: AT })).toEqual([]);
+      expect(await refs({ statuses: ['booked', 'cancelled'] })).toEqual([cancelled.reference, started.reference, running.reference, later.reference]);
+      expect(await refs({ assigneeId: LI.staffId })).toEqual([running.reference]);
+      expect(await refs({ assigneeId: null })).toEqual([cancelled.reference, started.reference]);
+      expect(await refs({ assigneeId: null, dueAt: AT })).toEqual([started.reference]);
+      expect(await refs({ from: SLOT, to: OTHER_SLOT })).toEqual([running.reference]);
+    });
+
+    test('When staff take a callback and hand it on, then the holder is the last one and the history has both, oldest first', async () => {
+      const repo = await create();
+      const mine = booking();
+      await repo.book(mine, 5);
+      const taken = await repo.assign(mine.reference, LI, LI, AT);
+      expect(taken).toMatchObject({ reference: mine.reference, status: 'booked', assignee: { ...LI, assignedAt: AT, assignedBy: LI } });
+      const later = new Date(AT.getTime() + 60_000);
+      await repo.assign(mine.reference, WANG, { ...LI, role: 'agent' } as typeof LI, later);
+      expect((await repo.findByReference(mine.reference))?.assignee).toEqual({ ...WANG, assignedAt: later, assignedBy: LI });
+      expect(await repo.listEvents(mine.reference)).toEqual([
+        { reference: mine.reference, type: 'assigned', at: AT, by: LI, assignee: LI },
+        { reference: mine.reference, type: 'assigned', at: later, by: LI, assignee: WANG },
+      ]);
+    });
+
+    test('When an outcome is recorded, then the callback is done with who, when and the note, and nothing can be recorded over it', async () => {
+      const repo = await create();
+      const mine = booking();
+      await repo.book(mine, 5);
+      const done = await repo.recordOutcome(mine.reference, { outcome: 'done', note: '已沟通续贷事宜', by: LI, at: AT });
+      expect(done).toMatchObject({ status: 'done', outcome: { outcome: 'done', note: '已沟通续贷事宜', by: LI, at: AT }, updatedAt: AT });
+      expect(await repo.recordOutcome(mine.reference, { outcome: 'missed', note: 'no answer', by: WANG, at: AT })).toBeUndefined();
+      expect(await repo.assign(mine.reference, WANG, WANG, AT)).toBeUndefined();
+      expect(await repo.cancel(mine.reference, AT)).toBeUndefined();
+      const stored = await repo.findByReference(mine.reference);
+      expect(stored).toMatchObject({ status: 'done', outcome: { outcome: 'done', by: LI } });
+      expect(stored).not.toHaveProperty('assignee');
+      expect(await repo.listEvents(mine.reference)).toEqual([{ reference: mine.reference, type: 'done', at: AT, by: LI, note: '已沟通续贷事宜' }]);
+    });
+
+    test('When a call is missed without a note and the client is then told, then the history says missed, then not notified, in that order', async () => {
+      const repo = await create();
+      const mine = booking();
+      await repo.book(mine, 5);
+      const missed = await repo.recordOutcome(mine.reference, { outcome: 'missed', by: WANG, at: AT });
+      expect(missed?.outcome).toEqual({ outcome: 'missed', by: WANG, at: AT });
+      await repo.addEvent({ reference: mine.reference, type: 'client_not_notified', at: AT, reason: 'unreachable' });
+      expect((await repo.listEvents(mine.reference)).map((e) => [e.type, e.reason])).toEqual([['missed', undefined], ['client_not_notified', 'unreachable']]);
+      expect(await repo.listEvents('CBK-20261130-ZZZZ')).toEqual([]);
+      expect((await repo.list({ statuses: ['missed'] })).items.map((x) => x.reference)).toEqual([mine.reference]);
+    });
+
+    test('When a callback was cancelled, then it can be neither taken nor given an outcome', async () => {
+      const repo = await create();
+      const mine = booking();
+      await repo.book(mine, 5);
+      await repo.cancel(mine.reference, CREATED);
+      expect(await repo.assign(mine.reference, LI, LI, AT)).toBeUndefined();
+      expect(await repo.recordOutcome(mine.reference, { outcome: 'done', by: LI, at: AT })).toBeUndefined();
+      expect(await repo.recordOutcome('CBK-20261130-ZZZZ', { outcome: 'done', by: LI, at: AT })).toBeUndefined();
+      expect((await repo.findByReference(mine.reference))?.status).toBe('cancelled');
+      expect(await repo.listEvents(mine.reference)).toEqual([]);
+    });
   });
 });
