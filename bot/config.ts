@@ -59,6 +59,8 @@ export const configSchema = z.object({
   CALLBACK_STAFF_ON_DUTY: int(1, 1000).default(2).describe('Callbacks bookable per slot (staff on duty)'),
   CALLBACK_REMINDER_MINUTES: int(1, 24 * 60).default(30).describe('Reminder sent this many minutes before a callback'),
   CALLBACK_REMINDER_INTERVAL_MS: int(1000).default(30000).describe('How often due reminders are claimed and sent'),
+  CALLBACK_OUTCOME_GRACE_MINUTES: int(0, 7 * 24 * 60).default(60).describe('A callback nobody marked done or missed counts as missed this many minutes after its slot ends'),
+  CALLBACK_MISSED_MESSAGE_TIMEOUT_MS: int(1000, 120000).default(15000).describe('After a missed call, how long the message telling the client may take before it is given up'),
   CAMPAIGN_SENDER_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true').describe('Send running campaigns from this process (every process may; claims keep each message single)'),
   CAMPAIGN_POLL_MS: int(100).default(5000).describe('How often the campaign sender looks for recipients to send'),
   CAMPAIGN_BATCH_SIZE: int(1, 5000).default(100).describe('Campaign recipients read per batch (the list is streamed, never loaded whole)'),

@@ -99,7 +99,7 @@ export function buildAnalytics(deps: { config: AppConfig; mongo?: Connection; em
       callbacks: mongo ? new MongoCallbackRepository(mongo) : new EmbeddedCallbackRepository(embedded),
       surveyResponses: responses,
       inquiryFeedback: mongo ? new MongoInquiryFeedbackRepository(mongo) : new EmbeddedInquiryFeedbackRepository(embedded),
-      surveys, timeZone: config.BUSINESS_TIMEZONE, callbackSlotMinutes: config.CALLBACK_SLOT_MINUTES,
+      surveys, timeZone: config.BUSINESS_TIMEZONE, callbackSlotMinutes: config.CALLBACK_SLOT_MINUTES, callbackGraceMinutes: config.CALLBACK_OUTCOME_GRACE_MINUTES,
     }),
   };
 }

@@ -16,6 +16,8 @@ export const CONTACT_BASELINE_MONTHS = 6;
 /** At least this many months of history before the last 30 days, or fewer contacts is not judged. */
 export const CONTACT_MIN_HISTORY_MONTHS = 2;
 export const CALLBACK_WINDOW_DAYS = 90;
+/** Staff get this long after a slot ends to record the call's outcome before the system judges it missed. */
+export const DEFAULT_CALLBACK_GRACE_MINUTES = 60;
 
 /** Points per occurrence and the cap of each signal (the total is capped at {@link MAX_SCORE}). */
 export const CHURN_POINTS = {
@@ -74,8 +76,10 @@ export interface ChurnInputs {
   /** Since when the client's contact history is known (first contact or customer creation); absent = the earliest contact. */
   historySince?: Date;
   callbacks?: CallbackSignal[];
-  /** Length of a callback slot: a booked callback whose slot ended without being marked done is missed. */
+  /** Length of a callback slot (default 30). */
   callbackSlotMinutes?: number;
+  /** How long after its slot a callback nobody worked counts as missed (default {@link DEFAULT_CALLBACK_GRACE_MINUTES}). */
+  callbackGraceMinutes?: number;
 }
 
 export interface ChurnScore {
@@ -91,13 +95,22 @@ export function isLowSatisfactionScore(kind: 'csat' | 'nps', score: number): boo
   return kind === 'nps' ? score >= 0 && score <= 6 : score >= 1 && score <= 2;
 }
 
+/** When a callback that nobody worked is judged: its slot's length and the grace staff get after it. */
+export interface CallbackTiming {
+  slotMinutes: number;
+  graceMinutes: number;
+}
+
 /**
- * A callback counts as missed when it is marked `missed`, or when it is still `booked` after
- * its slot ended (nobody marked it done or cancelled it).
+ * Staff outcomes decide first: a callback marked `missed` is missed and one marked `done` is
+ * kept, whenever that was recorded. Only a callback still `booked` more than the grace period
+ * after its slot ended (nobody recorded an outcome) is judged missed by the clock. Cancelled
+ * ones are neither.
  */
-export function isMissedCallback(callback: CallbackSignal, now: Date, slotMinutes = 30): boolean {
+export function isMissedCallback(callback: CallbackSignal, now: Date, timing: CallbackTiming): boolean {
   if (callback.status === 'missed') return true;
-  return callback.status === 'booked' && new Date(callback.slotStart).getTime() + slotMinutes * 60_000 <= now.getTime();
+  if (callback.status !== 'booked') return false;
+  return new Date(callback.slotStart).getTime() + (timing.slotMinutes + timing.graceMinutes) * 60_000 <= now.getTime();
 }
 
 /** The churn-risk score (0-100, deterministic) and the signals that made it, in a fixed order. */
@@ -127,8 +140,9 @@ export function computeChurnRisk(inputs: ChurnInputs): ChurnScore {
   const fewer = fewerContacts(inputs, now);
   if (fewer) add('fewer_contacts', fewer.points, fewer.detail);
 
+  const timing = { slotMinutes: inputs.callbackSlotMinutes ?? 30, graceMinutes: inputs.callbackGraceMinutes ?? DEFAULT_CALLBACK_GRACE_MINUTES };
   const missed = (inputs.callbacks ?? [])
-    .filter((c) => within(c.slotStart, CALLBACK_WINDOW_DAYS) && isMissedCallback(c, inputs.now, inputs.callbackSlotMinutes));
+    .filter((c) => within(c.slotStart, CALLBACK_WINDOW_DAYS) && isMissedCallback(c, inputs.now, timing));
   add('missed_callbacks', capped(CHURN_POINTS.missedCallback, missed.length), `${missed.length} missed: ${missed.map((c) => c.reference).sort().join(', ')}`);
 
   const total = signals.reduce((sum, s) => sum + s.points, 0);

@@ -10,7 +10,7 @@ import type { CallbackAnalyticsQueries } from '../callbacks/callbackRepository';
 import { respondentKeyFor, type SurveyResponseAnalyticsQueries } from '../surveys/surveyResponseRepository';
 import type { ConversationRepository } from '../../models/conversations/conversationRepository';
 import type { NegativeToneEventRepository } from './negativeToneEvents';
-import { computeChurnRisk, SATISFACTION_WINDOW_DAYS, TONE_WINDOW_DAYS } from './churnRisk';
+import { computeChurnRisk, DEFAULT_CALLBACK_GRACE_MINUTES, SATISFACTION_WINDOW_DAYS, TONE_WINDOW_DAYS } from './churnRisk';
 import { satisfactionOf, type SurveyDefinitionResolver } from './surveyQuestions';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -28,8 +28,10 @@ export interface ChurnRiskServiceOptions {
   conversations: Pick<ConversationRepository, 'findByUser'>;
   toneEvents: NegativeToneEventRepository;
   surveys: SurveyDefinitionResolver;
-  /** Length of a callback slot (a booked callback is missed once its slot has ended). */
+  /** Length of a callback slot. */
   callbackSlotMinutes: number;
+  /** A callback nobody worked is missed this long after its slot ended (default {@link DEFAULT_CALLBACK_GRACE_MINUTES}). */
+  callbackGraceMinutes?: number;
   /** Signals for one customer within this window make one recomputation (default 2 s). */
   debounceMs?: number;
   /** Recomputations running at once, across customers (default 2); the others wait in line. */
@@ -51,12 +53,14 @@ export class ChurnRiskService {
   private readonly queued = new Set<string>();
   private active = 0;
   private sweptUntil: Date | undefined;
+  private readonly graceMinutes: number;
 
   constructor(private readonly options: ChurnRiskServiceOptions) {
     for (const key of ['customers', 'tickets', 'callbacks', 'surveyResponses', 'conversations', 'toneEvents', 'surveys', 'onError'] as const) {
       if (!options?.[key]) throw new Error(`ChurnRiskService needs ${key}`);
     }
     this.now = options.now ?? (() => new Date());
+    this.graceMinutes = options.callbackGraceMinutes ?? DEFAULT_CALLBACK_GRACE_MINUTES;
   }
 
   /** Gathers the customer's signals now, scores them and stores the score; undefined for an unknown customer. */
@@ -84,6 +88,7 @@ export class ChurnRiskService {
       contacts: conversations.flat().map((c) => c.createdAt),
       callbacks: uniqueBy(callbacks.flat(), (c) => c.reference).map((c) => ({ reference: c.reference, status: c.status, slotStart: c.slotStart })),
       callbackSlotMinutes: this.options.callbackSlotMinutes,
+      callbackGraceMinutes: this.graceMinutes,
     });
     const churnRisk: ChurnRisk = { ...scored, computedAt: now };
     await this.options.customers.update(customer.id, { churnRisk }, now);
@@ -118,9 +123,10 @@ export class ChurnRiskService {
   }
 
   /**
-   * A callback becomes missed silently (its slot ends while still booked), so no write signals it:
-   * every `intervalMs` the clients whose callback slots ended since the last sweep are recomputed.
-   * Several processes may sweep: a recomputation is idempotent.
+   * A callback nobody worked becomes missed silently (the grace after its slot runs out while it is
+   * still booked), so no write signals it: every `intervalMs` the clients whose callbacks reached
+   * that point since the last sweep are recomputed. (Outcomes staff record are signalled by the
+   * repository decorator.) Several processes may sweep: a recomputation is idempotent.
    */
   startMissedCallbackSweep(intervalMs = 15 * 60_000): void {
     if (this.sweepTimer || this.stopped) return;
@@ -129,12 +135,12 @@ export class ChurnRiskService {
     this.sweepTimer.unref();
   }
 
-  /** Signals the clients of callbacks whose slot ended in (last sweep, now] and that are still booked. */
+  /** Signals the clients of callbacks whose slot and grace ended in (last sweep, now] and that are still booked. */
   async sweepMissedCallbacks(now = this.now()): Promise<number> {
-    const slotMs = this.options.callbackSlotMinutes * 60_000;
+    const slotMs = (this.options.callbackSlotMinutes + this.graceMinutes) * 60_000;
     const since = this.sweptUntil ?? new Date(now.getTime() - 60 * 60_000);
     this.sweptUntil = now;
-    // A slot that ended in (since, now] started in (since - slot, now - slot].
+    // A slot whose grace ended in (since, now] started in (since - slot - grace, now - slot - grace].
     const ended = await this.options.callbacks.listBySlotBetween(new Date(since.getTime() - slotMs + 1), new Date(now.getTime() - slotMs + 1));
     const missed = ended.filter((c) => c.status === 'booked');
     for (const callback of missed) this.notify(callback.customerId ? { customerId: callback.customerId } : { channelId: callback.channelId, userId: callback.userId });

@@ -9,7 +9,7 @@ import { COMPLAINT_CATEGORIES, OPEN_STATUSES, type ComplaintCategory, type Ticke
 import type { CallbackAnalyticsQueries } from '../callbacks/callbackRepository';
 import type { SurveyResponseAnalyticsQueries } from '../surveys/surveyResponseRepository';
 import type { InquiryFeedbackAnalyticsQueries } from '../knowledge/inquiryFeedbackRepository';
-import { isMissedCallback } from './churnRisk';
+import { DEFAULT_CALLBACK_GRACE_MINUTES, isMissedCallback } from './churnRisk';
 import { csatSummary, npsSummary } from './satisfactionMath';
 import { satisfactionOf, type SurveyDefinitionResolver } from './surveyQuestions';
 
@@ -29,6 +29,7 @@ export interface ServiceDashboard {
   /** Complaints filed in the range, every category in its fixed order. */
   complaintsByCategory: Array<{ category: ComplaintCategory; count: number }>;
   complaintsBySla: { onTime: number; atRisk: number; breached: number };
+  /** Callbacks with a slot in the range, cancelled ones left out: kept = marked done; missed = marked missed, or nobody worked it within the grace after its slot. */
   callbacks: { booked: number; kept: number; missed: number };
   /** rate = helpful / (helpful + notHelpful), 4 decimals; null without any rating. */
   inquiryHelpful: { helpful: number; notHelpful: number; rate: number | null };
@@ -44,6 +45,8 @@ export interface ServiceDashboardDependencies {
   /** Weeks are counted in this zone (the business time zone). */
   timeZone: string;
   callbackSlotMinutes: number;
+  /** A callback nobody worked counts as missed this long after its slot (default {@link DEFAULT_CALLBACK_GRACE_MINUTES}). */
+  callbackGraceMinutes?: number;
   now?: () => Date;
 }
 
@@ -105,6 +108,7 @@ export class ServiceDashboardService {
     const complaintsBySla = { onTime: 0, atRisk: 0, breached: 0 };
     for (const ticket of tickets) complaintsBySla[slaStatus(ticket, now)] += 1;
     const live = callbacks.filter((c) => c.status !== 'cancelled');
+    const timing = { slotMinutes: this.deps.callbackSlotMinutes, graceMinutes: this.deps.callbackGraceMinutes ?? DEFAULT_CALLBACK_GRACE_MINUTES };
     const rated = helpful.helpful + helpful.notHelpful;
     return {
       from: from.toISOString(),
@@ -122,7 +126,7 @@ export class ServiceDashboardService {
       callbacks: {
         booked: live.length,
         kept: live.filter((c) => c.status === 'done').length,
-        missed: live.filter((c) => isMissedCallback(c, now, this.deps.callbackSlotMinutes)).length,
+        missed: live.filter((c) => isMissedCallback(c, now, timing)).length,
       },
       inquiryHelpful: { ...helpful, rate: rated ? Math.round((helpful.helpful / rated) * 10_000) / 10_000 : null },
       topUnanswered,

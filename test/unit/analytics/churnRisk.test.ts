@@ -33,6 +33,8 @@ describe('computeChurnRisk', () => {
     ['no contact, history since 3 months before the window', { contacts: contacts(6, 120, 30), historySince: daysAgo(120) }, 20, ['fewer_contacts']],
     ['a callback marked missed', { callbacks: [callback('CBK-1', 'missed', 3)] }, 10, ['missed_callbacks']],
     ['a booked callback whose slot ended', { callbacks: [callback('CBK-1', 'booked', 1)] }, 10, ['missed_callbacks']],
+    ['a booked callback whose slot ended 10 minutes ago (within the grace)', { callbacks: [{ reference: 'CBK-1', status: 'booked', slotStart: new Date(now.getTime() - 40 * 60_000) }] }, 0, []],
+    ['a callback staff marked missed before the grace ran out', { callbacks: [{ reference: 'CBK-1', status: 'missed', slotStart: new Date(now.getTime() - 10 * 60_000) }] }, 10, ['missed_callbacks']],
     ['done, cancelled and future callbacks', { callbacks: [callback('A', 'done', 1), callback('B', 'cancelled', 1), callback('C', 'booked', -1)] }, 0, []],
     ['three missed callbacks (capped at 20)', { callbacks: [callback('A', 'missed', 1), callback('B', 'missed', 2), callback('C', 'booked', 3)] }, 20, ['missed_callbacks']],
     ['low CSAT and an overdue complaint', { satisfaction: [csat(1)], complaints: [complaint('CMP-1', -1)] }, 40, ['low_satisfaction', 'open_complaints', 'overdue_complaints']],
@@ -60,8 +62,23 @@ describe('computeChurnRisk', () => {
 });
 
 describe('isMissedCallback', () => {
-  test('When a booked slot is still running, then it is not missed yet', () => {
-    expect(isMissedCallback({ reference: 'A', status: 'booked', slotStart: new Date(now.getTime() - 10 * 60_000) }, now, 30)).toBe(false);
-    expect(isMissedCallback({ reference: 'A', status: 'booked', slotStart: new Date(now.getTime() - 30 * 60_000) }, now, 30)).toBe(true);
+  const timing = { slotMinutes: 30, graceMinutes: 60 };
+  const minutesAgo = (n: number) => new Date(now.getTime() - n * 60_000);
+  test.each([
+    ['booked, slot still running', 'booked', 10, false],
+    ['booked, slot ended 30 min ago (staff still have time to record it)', 'booked', 60, false],
+    ['booked, slot ended exactly the grace ago', 'booked', 90, true],
+    ['booked, nobody worked it for a day', 'booked', 24 * 60, true],
+    ['marked missed by staff right after the slot started', 'missed', 5, true],
+    ['marked done by staff a day after the slot', 'done', 24 * 60, false],
+    ['cancelled by the client', 'cancelled', 24 * 60, false],
+  ])('When a callback is %s, then missed is %s', (_what, status, startedMinutesAgo, missed) => {
+    expect(isMissedCallback({ reference: 'A', status, slotStart: minutesAgo(startedMinutesAgo) }, now, timing)).toBe(missed);
+  });
+
+  test('When the grace is shorter, then an unworked callback counts as missed sooner', () => {
+    const callback = { reference: 'A', status: 'booked', slotStart: new Date(now.getTime() - 45 * 60_000) };
+    expect(isMissedCallback(callback, now, { slotMinutes: 30, graceMinutes: 60 })).toBe(false);
+    expect(isMissedCallback(callback, now, { slotMinutes: 30, graceMinutes: 10 })).toBe(true);
   });
 });

@@ -151,20 +151,24 @@ describe('ChurnRiskService', () => {
     expect((await w.responses.get('quick-csat', w.customer.id))?.answers).toEqual({ ease: 1 });
   });
 
-  test('When a booked callback\'s slot ends unmarked, then the sweep recomputes its client and the missed callback counts', async () => {
+  test('When a booked callback\'s slot and grace end unmarked, then the sweep recomputes its client and the missed callback counts', async () => {
     const w = await world();
     await w.callbacks.book({
       reference: 'CBK-20261129-AAAA', channelId: 'webchat', userId: 'u1', conversationId: 'c1', language: 'zh-CN', topic: 'loan', phone: '+8613812345678',
+      slotStart: new Date(now.getTime() - 100 * 60_000), createdAt: ago(1), reminderDueAt: ago(1),
+    }, 3);
+    await w.callbacks.book({
+      reference: 'CBK-20261129-BBBB', channelId: 'webchat', userId: 'u1', conversationId: 'c1', language: 'zh-CN', topic: 'loan', phone: '+8613812345678',
       slotStart: new Date(now.getTime() - 40 * 60_000), createdAt: ago(1), reminderDueAt: ago(1),
     }, 3);
     // The booking signals by itself; its score is reset so that only the sweep can bring the missed callback back.
     await w.service.flush();
     await w.customers.update(w.customer.id, { churnRisk: { score: 0, signals: [], computedAt: ago(1) } });
-    // Slots that ended in the last hour: this one (30-minute slot, started 40 minutes ago).
+    // Grace (60 min) after a 30-minute slot that ran out in the last hour: the one that started 100 minutes ago, not the one 40 minutes ago.
     expect(await w.service.sweepMissedCallbacks(now)).toBe(1);
     await new Promise((r) => setTimeout(r, 40));
     await w.service.flush();
-    expect((await w.score())?.signals.map((s) => s.code)).toEqual(['missed_callbacks']);
+    expect((await w.score())?.signals).toEqual([expect.objectContaining({ code: 'missed_callbacks', detail: '1 missed: CBK-20261129-AAAA' })]);
     // The next sweep starts where this one ended: nothing new.
     expect(await w.service.sweepMissedCallbacks(new Date(now.getTime() + 60_000))).toBe(0);
   });
@@ -176,5 +180,27 @@ describe('ChurnRiskService', () => {
       await w.db.collection('conversations').then((s) => s.updateAsync({ conversationId: `c${week}` }, { $set: { createdAt: ago(week * 7) } }, {}));
     }
     expect((await w.service.recompute(w.customer.id, now))?.signals.map((s) => s.code)).toEqual(['fewer_contacts']);
+  });
+
+  test('When staff record a callback\'s outcome, then its client is recomputed: done is kept, missed counts even before the grace ends', async () => {
+    const w = await world();
+    const book = (reference: string, minutesAgo: number) => w.callbacks.book({
+      reference, channelId: 'webchat', userId: 'u1', conversationId: 'c1', language: 'zh-CN', topic: 'loan', phone: '+8613812345678',
+      slotStart: new Date(now.getTime() - minutesAgo * 60_000), createdAt: ago(2), reminderDueAt: ago(2),
+    }, 3);
+    await book('CBK-20261127-DONE', 3 * 24 * 60); // nobody worked it for days: missed by the clock until staff say otherwise
+    await book('CBK-20261129-MISS', 10);
+    await w.service.flush();
+    expect((await w.score())?.signals).toEqual([expect.objectContaining({ code: 'missed_callbacks', detail: '1 missed: CBK-20261127-DONE' })]);
+    const staff = { staffId: 's1', displayName: '李娜' };
+    await w.callbacks.recordOutcome('CBK-20261127-DONE', { outcome: 'done', by: staff, at: now });
+    await new Promise((r) => setTimeout(r, 40));
+    await w.service.flush();
+    expect((await w.score())?.signals).toEqual([]);
+    await w.callbacks.recordOutcome('CBK-20261129-MISS', { outcome: 'missed', note: 'no answer', by: staff, at: now });
+    await new Promise((r) => setTimeout(r, 40));
+    await w.service.flush();
+    expect((await w.score())?.signals).toEqual([expect.objectContaining({ code: 'missed_callbacks', detail: '1 missed: CBK-20261129-MISS' })]);
+    expect(w.errors).toEqual([]);
   });
 });
