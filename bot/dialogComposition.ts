@@ -45,6 +45,9 @@ import { ComplaintDialog, COMPLAINT_DIALOG, COMPLAINT_DESCRIBING_STEPS } from '.
 import { ComplaintStatusDialog, COMPLAINT_STATUS_DIALOG } from '../dialogs/complaintStatusDialog';
 import { CallbackService } from '../services/callbacks/callbackService';
 import { CallbackReminderScheduler } from '../services/callbacks/reminderScheduler';
+import { CallbackDesk } from '../services/callbacks/callbackDesk';
+import { MongoAuditEventRepository } from '../models/audit/mongoAuditEventRepository';
+import { EmbeddedAuditEventRepository } from '../models/audit/embeddedAuditEventRepository';
 import { MongoCallbackRepository } from '../models/callbacks/mongoCallbackRepository';
 import { EmbeddedCallbackRepository } from '../models/callbacks/embeddedCallbackRepository';
 import { CallbackBookingDialog, CALLBACK_BOOKING_DIALOG } from '../dialogs/callbackBookingDialog';
@@ -216,6 +219,13 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     claimerId: `${os.hostname()}:${process.pid}`, intervalMs: config.CALLBACK_REMINDER_INTERVAL_MS,
     onError: (error: unknown) => input.logger.warn({ err: { message: (error as Error)?.message } }, 'reminder run failed'),
   });
+  // The staff desk works the same callbacks (console "Callbacks" tab); outcomes reach churn risk through the decorated repository.
+  const callbackDesk = new CallbackDesk({
+    repository: callbackRepository, sender: proactive, localizer, timeZone: config.BUSINESS_TIMEZONE, slotMinutes: config.CALLBACK_SLOT_MINUTES,
+    audit: mongo ? new MongoAuditEventRepository(mongo) : new EmbeddedAuditEventRepository(embedded),
+    sendTimeoutMs: config.CALLBACK_MISSED_MESSAGE_TIMEOUT_MS,
+    onError: (error, what) => input.logger.warn({ err: { message: (error as Error)?.message }, what }, 'callback desk side effect failed'),
+  });
 
   // Inquiry: knowledge base answers, suggestions, application status, feedback.
   const knowledgeBase = new KnowledgeBase({ directory: config.KB_DIR });
@@ -233,7 +243,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   const churnRisk = new ChurnRiskService({
     customers, tickets, callbacks: callbackRepository, surveyResponses, conversations: input.conversations, toneEvents: negativeToneEvents,
     surveys: new SurveyDefinitionResolver(surveyDefinitions, mongo ? new MongoCampaignRepository(mongo) : new EmbeddedCampaignRepository(embedded)),
-    callbackSlotMinutes: config.CALLBACK_SLOT_MINUTES,
+    callbackSlotMinutes: config.CALLBACK_SLOT_MINUTES, callbackGraceMinutes: config.CALLBACK_OUTCOME_GRACE_MINUTES,
     onError: (error, what) => churnLogger.warn({ err: { message: (error as Error)?.message }, what }, 'churn-risk recomputation failed'),
   });
   churn.service = churnRisk;
@@ -319,7 +329,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     handoff,
     handoffRelay,
     outsideTurnDialogs: [quickCsatDialog, campaignDialog],
-    parts: { handoff, handoffBus, handoffRequests, tickets, callbackRepository, calendar, proactive, reminders, customers, knowledgeBase, loanApplications, surveyResponses, surveyDefinitions, churnRisk, negativeToneEvents, followUps, optOuts, campaignResponses, campaigns, campaignRecipients, campaignService, campaignSender },
+    parts: { handoff, handoffBus, handoffRequests, tickets, callbackRepository, callbackDesk, calendar, proactive, reminders, customers, knowledgeBase, loanApplications, surveyResponses, surveyDefinitions, churnRisk, negativeToneEvents, followUps, optOuts, campaignResponses, campaigns, campaignRecipients, campaignService, campaignSender },
     setCampaignDelivery(delivery) { campaignDelivery = delivery; },
     start() {
       reminders.start();

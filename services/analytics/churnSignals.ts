@@ -5,7 +5,7 @@
  * not throw or wait (ChurnRiskService.notify schedules a debounced recomputation).
  */
 import type { Ticket, TicketRepository } from '../tickets/ticketRepository';
-import type { CallbackRepository } from '../callbacks/callbackRepository';
+import type { CallbackDeskRepository, CallbackRepository } from '../callbacks/callbackRepository';
 import type { SurveyResponseRepository } from '../surveys/surveyResponseRepository';
 import type { SignalSubject } from './churnRiskService';
 
@@ -47,8 +47,11 @@ export function withTicketSignals<T extends TicketRepository>(tickets: T, notify
   } as Partial<T>);
 }
 
-/** Booking and cancelling a callback are signals (a missed one is seen at the next recomputation). */
-export function withCallbackSignals<T extends CallbackRepository>(callbacks: T, notify: Notify): T {
+/**
+ * Booking, cancelling and a recorded outcome (done or missed) are signals; one nobody worked is
+ * seen by the missed-callback sweep.
+ */
+export function withCallbackSignals<T extends CallbackRepository & CallbackDeskRepository>(callbacks: T, notify: Notify): T {
   return decorate(callbacks, {
     book: async (...args: Parameters<CallbackRepository['book']>) => {
       const outcome = await callbacks.book(...args);
@@ -59,6 +62,11 @@ export function withCallbackSignals<T extends CallbackRepository>(callbacks: T, 
       const cancelled = await callbacks.cancel(...args);
       if (cancelled) safely(notify, { channelId: cancelled.channelId, userId: cancelled.userId });
       return cancelled;
+    },
+    recordOutcome: async (...args: Parameters<CallbackDeskRepository['recordOutcome']>) => {
+      const worked = await callbacks.recordOutcome(...args);
+      if (worked) safely(notify, worked.customerId ? { customerId: worked.customerId } : { channelId: worked.channelId, userId: worked.userId });
+      return worked;
     },
   } as Partial<T>);
 }

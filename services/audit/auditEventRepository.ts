@@ -4,7 +4,8 @@ export type AuditEventType =
   | 'claim' | 'transfer' | 'end' | 'reply' | 'transcript_view' | 'staff_created'
   | 'campaign.create' | 'campaign.update' | 'campaign.launch' | 'campaign.pause' | 'campaign.resume' | 'campaign.cancel' | 'campaign.export'
   | 'customer.link'
-  | 'ticket.status';
+  | 'ticket.status'
+  | 'callback.assign' | 'callback.outcome';
 
 /** One audit record: who (or which e-mail, for failed logins), what, on which case, from where. */
 export interface AuditEvent {
