@@ -44,9 +44,19 @@ export class ProactiveMessenger implements ProactiveSender {
     if (!conversation?.reference) throw new AppError('unreachable', `no conversation reference for ${target.channelId}/${target.conversationId}`, 404);
     try {
       await withChannelRetries(
-        () => this.options.adapter.continueConversationAsync(this.options.appId, conversation.reference as any, async (context) => {
-          await context.sendActivity(activity);
-        }),
+        async () => {
+          // The failure is carried out by hand: thrown inside the turn it would reach onTurnError, which
+          // swallows it (the caller would believe the message went out) and sends the client an apology.
+          let failure: { error: unknown } | undefined;
+          await this.options.adapter.continueConversationAsync(this.options.appId, conversation.reference as any, async (context) => {
+            try {
+              await context.sendActivity(activity);
+            } catch (error) {
+              failure = { error };
+            }
+          });
+          if (failure) throw failure.error;
+        },
         this.retry, this.options.logger, { conversationId: target.conversationId }, 'proactive send',
       );
     } catch (error) {
