@@ -39,6 +39,7 @@ import { registerWebChatRoutes } from './directline/registerWebChatRoutes';
 import { buildConsole, type ProfileSources, type TicketDeskSources } from './console/consoleComposition';
 import type { CampaignRouteSources } from './console/campaignRoutes';
 import type { HandoffDesk } from '../services/handoff/handoffDesk';
+import type { CallbackDesk } from '../services/callbacks/callbackDesk';
 
 export interface RapportApp {
   server: Server;
@@ -138,7 +139,8 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
       profileSources: () => ({ customers: parts.customers, tickets: parts.tickets, callbacks: parts.callbackRepository, surveyResponses: parts.surveyResponses }) as ProfileSources,
       campaignSources: () => ({ campaigns: parts.campaignService, surveyDefinitions: parts.surveyDefinitions }) as CampaignRouteSources,
       customers: () => parts.customers as CustomerRepository | undefined,
-      ticketSources: () => ({ tickets: parts.tickets, sender: parts.proactive }) as TicketDeskSources })
+      ticketSources: () => ({ tickets: parts.tickets, sender: parts.proactive }) as TicketDeskSources,
+      callbackDesk: () => parts.callbackDesk as CallbackDesk | undefined })
     : undefined;
   await consoleParts?.start();
 

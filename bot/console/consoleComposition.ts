@@ -22,6 +22,8 @@ import type { HandoffCase } from '../../services/handoff/handoffDesk';
 import { recentSatisfaction } from '../../services/handoff/recentCsat';
 import { respondentKeyFor, type SurveyResponseRepository } from '../../services/surveys/surveyResponseRepository';
 import { registerCustomerRoutes } from './customerRoutes';
+import { registerCallbackRoutes } from './callbackRoutes';
+import type { CallbackDesk } from '../../services/callbacks/callbackDesk';
 import { registerConsoleRoutes, resolveConsoleSessionSecret, type ClientProfile } from './consoleRoutes';
 import { registerCampaignRoutes, type CampaignRouteSources } from './campaignRoutes';
 import path from 'node:path';
@@ -131,6 +133,8 @@ export function buildConsole(deps: {
   customers?: () => CustomerRepository | undefined;
   /** The ticket repository and proactive sender, read at request time (built after the console). */
   ticketSources?: () => TicketDeskSources;
+  /** The callback desk, read at request time (built with the dialogs, after the console). */
+  callbackDesk?: () => CallbackDesk | undefined;
 }): ConsoleParts {
   const { config, logger, server, redis, mongo, embedded } = deps;
   const audit = mongo ? new MongoAuditEventRepository(mongo) : new EmbeddedAuditEventRepository(embedded);
@@ -163,6 +167,7 @@ export function buildConsole(deps: {
       return ticketDesk.service;
     },
   });
+  registerCallbackRoutes(server, { guarded: routes.guarded, staff: staffService, desk: deps.callbackDesk ?? (() => undefined) });
   const analytics = buildAnalytics({ config, mongo, embedded });
   registerAnalyticsRoutes(server, { guarded: routes.guarded, audit, logger, services: () => analytics });
   return {
