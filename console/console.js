@@ -1,17 +1,18 @@
 /* global document, localStorage, navigator, window */
 // Rapport staff console: vanilla ES modules, no build step, nothing from a CDN.
 // This module is the shell: language, sign-in, the tabs and the hash router (#/queue,
-// #/customers[/id], #/tickets[/reference], #/campaigns[/new|/id], #/dashboard). Each page lives in its own module.
+// #/customers[/id], #/tickets[/reference], #/callbacks, #/campaigns[/new|/id], #/dashboard). Each page lives in its own module.
 // Everything that came from a client or a colleague is inserted with textContent (never innerHTML),
 // so a message like <img src=x onerror=...> is shown as the text it is.
 import { $, state, t, api, showError, isSupervisor, loadStrings, languageChanged, onLanguageChange, onSignedOut } from './common.js';
 import { queuePage } from './queue.js';
 import { customersPage } from './customers.js';
 import { ticketsPage } from './tickets.js';
+import { callbacksPage } from './callbacks.js';
 import { campaignsPage } from './campaigns.js';
 import { dashboardPage } from './dashboard.js';
 
-const pages = { queue: queuePage, customers: customersPage, tickets: ticketsPage, campaigns: campaignsPage, dashboard: dashboardPage };
+const pages = { queue: queuePage, customers: customersPage, tickets: ticketsPage, callbacks: callbacksPage, campaigns: campaignsPage, dashboard: dashboardPage };
 let currentPage = null;
 
 /** The page and its path parameters named by the location hash; agents never reach supervisor pages. */
