@@ -3,30 +3,8 @@
  * message on the stored conversation reference to a stub channel server on loopback
  * (which can answer 429 first, as a busy channel does).
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startApp, messageActivity, send, type RunningApp } from '../support/appHarness';
-
-interface Received { path: string; body: any }
-
-function stubChannel(plan: number[]): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
-  const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => { raw += c; });
-    req.on('end', () => {
-      const status = plan.shift() ?? 200;
-      received.push({ path: req.url ?? '', body: raw ? JSON.parse(raw) : undefined });
-      res.writeHead(status, { 'content-type': 'application/json', ...(status === 429 ? { 'retry-after': '0' } : {}) });
-      res.end(JSON.stringify(status === 200 ? { id: `sent-${received.length}` } : { error: { code: 'Throttled' } }));
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    received,
-    close: () => new Promise((r) => server.close(() => r())),
-  })));
-}
+import { startStubChannel } from '../support/stubChannel';
 
 describe('Callback reminder delivery', () => {
   let running: RunningApp;
@@ -34,9 +12,10 @@ describe('Callback reminder delivery', () => {
   afterAll(async () => { await running.stop(); });
 
   test('When a booked callback is due and the channel first answers 429, then the reminder reaches the client once, in their language', async () => {
-    const channel = await stubChannel([429]);
+    const channel = await startStubChannel();
     try {
       const id = `reminder-${Date.now()}`;
+      channel.plan(id, [{ status: 429, retryAfter: 0 }]);
       const say = async (text: string) => (await send(running.baseUrl, messageActivity(id, text, { locale: 'zh-CN', serviceUrl: channel.url }))).replies.map((r) => r.text).join('\n');
       await say('预约回电');
       await say('还款');
@@ -55,8 +34,8 @@ describe('Callback reminder delivery', () => {
       const second = await reminders.runOnce(new Date(dueTime.getTime() + 60000));
       expect(second.sent).toEqual([]);
 
-      const delivered = channel.received.filter((r) => r.path.includes(`/v3/conversations/${id}/activities`));
-      expect(delivered.length).toBe(2); // the 429, then the retry
+      const delivered = channel.received.filter((r) => r.conversationId === id);
+      expect(delivered.map((r) => r.status)).toEqual([429, 200]); // the 429, then the retry
       expect(delivered[1].body.text).toContain(reference);
       expect(delivered[1].body.text).toMatch(/[\u4e00-\u9fff]/);
     } finally {

@@ -4,31 +4,10 @@
  * messages skip the dialogs and reach the desk as events; the agent's replies reach a stub
  * channel server as proactive messages), the agent ends and the client gets the CSAT question.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startApp, messageActivity, send, type RunningApp } from '../support/appHarness';
+import { startStubChannel, type StubChannel } from '../support/stubChannel';
 import type { HandoffEvent, StaffRef } from '../../services/handoff/handoffDesk';
 import type { HandoffService } from '../../services/handoff/handoffService';
-
-interface Received { path: string; body: any }
-
-function stubChannel(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
-  const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => { raw += c; });
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', body: raw ? JSON.parse(raw) : undefined });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: `sent-${received.length}` }));
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    received,
-    close: () => new Promise((r) => server.close(() => r())),
-  })));
-}
 
 async function eventually(check: () => void | Promise<void>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -42,18 +21,18 @@ const agent: StaffRef = { staffId: 'agent-li', displayName: '李敏', role: 'age
 
 describe('Handoff relay over HTTP (Redis + Mongo)', () => {
   let running: RunningApp;
-  let channel: Awaited<ReturnType<typeof stubChannel>>;
+  let channel: StubChannel;
   let desk: HandoffService;
   beforeAll(async () => {
     running = await startApp({ storage: 'services', env: { HANDOFF_STAFF_HOURS: 'always' } });
-    channel = await stubChannel();
+    channel = await startStubChannel();
     desk = running.app.parts.handoff as HandoffService;
   });
   afterAll(async () => { await running.stop(); await channel.close(); });
 
   const talk = async (id: string, text: string, locale = 'zh-CN') => (await send(running.baseUrl, messageActivity(id, text, { locale, serviceUrl: channel.url }))).replies;
   const texts = (replies: any[]) => replies.map((r) => r.text ?? '').join('\n');
-  const delivered = (id: string) => channel.received.filter((r) => r.path.includes(`/v3/conversations/${id}/activities`)).map((r) => r.body);
+  const delivered = (id: string) => channel.delivered(id).map((r) => r.body);
   const caseOf = async (id: string) => (await desk.openCaseFor('emulator', id))!;
 
   test('When a client asks for a person, is claimed, talks with the agent and is handed back, then both sides get every message and the client is offered the CSAT survey', async () => {

@@ -4,12 +4,11 @@
  * handoff event crosses processes on Redis pub/sub), and B's replies reach the client through
  * a stub channel as proactive messages on the reference A stored in Mongo.
  */
-import http from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { messageActivity, send } from '../support/appHarness';
 import { ConsoleClient } from '../support/consoleClient';
+import { startStubChannel, type StubChannel } from '../support/stubChannel';
 import { mongoUri, redisUrl, uniquePrefix } from '../support/services';
 
 const root = path.resolve(__dirname, '../..');
@@ -37,22 +36,6 @@ async function startBot(env: Record<string, string>): Promise<BotProcess> {
   };
 }
 
-function stubChannel(): Promise<{ url: string; bodies: any[]; close(): Promise<void> }> {
-  const bodies: any[] = [];
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => { raw += c; });
-    req.on('end', () => {
-      if (raw) bodies.push(JSON.parse(raw));
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: `sent-${bodies.length}` }));
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies, close: () => new Promise((r) => server.close(() => r())),
-  })));
-}
-
 async function eventually(check: () => void | Promise<void>, timeoutMs = 8000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -65,10 +48,10 @@ describe('Handoff across two bot processes (Redis + Mongo)', () => {
   const admin = { email: 'desk-admin@example.test', password: 'Two-processes-2026!' };
   let a: BotProcess;
   let b: BotProcess;
-  let channel: Awaited<ReturnType<typeof stubChannel>>;
+  let channel: StubChannel;
   beforeAll(async () => {
     const shared = { REDIS_URL: redisUrl(), MONGODB_URI: mongoUri(), REDIS_KEY_PREFIX: uniquePrefix('two'), HANDOFF_STAFF_HOURS: 'always', TRANSCRIPT_FLUSH_MS: '50' };
-    channel = await stubChannel();
+    channel = await startStubChannel();
     a = await startBot(shared);
     b = await startBot({ ...shared, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password });
   }, 60000);
@@ -113,10 +96,10 @@ describe('Handoff across two bot processes (Redis + Mongo)', () => {
       expect(Date.now() - sentAt).toBeLessThan(5000);
 
       expect((await agent.call('POST', `/api/console/cases/${caseId}/reply`, { text: '您好，预计明天放款。' })).status).toBe(200);
-      await eventually(() => expect(channel.bodies.map((x) => x.text)).toContain('您好，预计明天放款。'));
+      await eventually(() => expect(channel.received.map((r) => r.body?.text)).toContain('您好，预计明天放款。'));
 
       expect((await agent.call('POST', `/api/console/cases/${caseId}/end`, { outcome: 'bot' })).status).toBe(200);
-      await eventually(() => expect(channel.bodies.map((x) => x.summary ?? x.text).join('\n')).toContain('本次办理是否方便'));
+      await eventually(() => expect(channel.received.map((r) => r.body?.summary ?? r.body?.text).join('\n')).toContain('本次办理是否方便'));
       expect((await talk('4')).map((r) => r.text ?? '').join('\n')).toContain('感谢您的评分（4/5）');
     } finally {
       abort.abort();

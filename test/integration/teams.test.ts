@@ -5,13 +5,12 @@
  * the Bot Connector at the activity's serviceUrl — here a local HTTP server that records them —
  * and an invoke's response is the HTTP body.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import personalConversationUpdate from '../fixtures/teams/personalConversationUpdate.json';
 import channelConversationUpdate from '../fixtures/teams/channelConversationUpdate.json';
 import channelMessageWithMention from '../fixtures/teams/channelMessageWithMention.json';
 import adaptiveCardAction from '../fixtures/teams/adaptiveCardAction.json';
 import { startApp, send, type RunningApp } from '../support/appHarness';
+import { startStubChannel, type StubChannel } from '../support/stubChannel';
 
 const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
 const SURVEY_ID = 'service-satisfaction';
@@ -52,26 +51,6 @@ function questionIdOf(card: any): string | undefined {
   return card?.actions?.[0]?.data?.rapportSurvey?.questionId;
 }
 
-/** Stands in for the Bot Connector service at serviceUrl: records every request, answers 200 with an id. */
-async function startConnector(): Promise<{ url: string; requests: Array<{ method: string; path: string; body: any }>; close(): Promise<void> }> {
-  const requests: Array<{ method: string; path: string; body: any }> = [];
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk) => { raw += chunk; });
-    req.on('end', () => {
-      requests.push({ method: req.method ?? '', path: decodeURIComponent(req.url ?? ''), body: raw ? JSON.parse(raw) : undefined });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: `connector-${requests.length}` }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 async function post(baseUrl: string, activity: object): Promise<{ status: number; body: any }> {
   const res = await fetch(`${baseUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
   const raw = await res.text();
@@ -80,7 +59,7 @@ async function post(baseUrl: string, activity: object): Promise<{ status: number
 
 describe.each(['embedded', 'services'] as const)('Teams over HTTP (%s storage)', (storage) => {
   let running: RunningApp;
-  let connector: Awaited<ReturnType<typeof startConnector>>;
+  let connector: StubChannel;
   let n = 0;
   const conversation = (prefix: string) => `${prefix}:${Date.now()}-${(n += 1)}`;
   const surveyAnswers = async (userId: string) => {
@@ -90,7 +69,7 @@ describe.each(['embedded', 'services'] as const)('Teams over HTTP (%s storage)',
 
   beforeAll(async () => {
     running = await startApp({ storage });
-    connector = await startConnector();
+    connector = await startStubChannel();
   });
   afterAll(async () => {
     await running.stop();
@@ -147,10 +126,10 @@ describe.each(['embedded', 'services'] as const)('Teams over HTTP (%s storage)',
   test('When Teams itself delivers a channel message, then the bot posts the reply to the connector on the thread (conversation id with ;messageid=, reply to the message)', async () => {
     const thread = `${conversation('19')}@thread.skype;messageid=1764382865813`;
     const message = teamsActivity(channelMessageWithMention, thread, { serviceUrl: connector.url });
-    const before = connector.requests.length;
+    const before = connector.received.length;
     const { status } = await post(running.baseUrl, message);
     expect(status).toBe(200);
-    const posted = connector.requests.slice(before);
+    const posted = connector.received.slice(before);
     expect(posted.length).toBeGreaterThan(0);
     for (const request of posted) {
       expect(request.method).toBe('POST');
@@ -196,12 +175,12 @@ describe.each(['embedded', 'services'] as const)('Teams over HTTP (%s storage)',
     const from = { ...adaptiveCardAction.from, id: userId };
     await send(running.baseUrl, personalMessage(id, '服务评价', { from }));
     await send(running.baseUrl, surveyAction(id, 'overall', '4', { deliveryMode: 'expectReplies', from }));
-    const before = connector.requests.length;
+    const before = connector.received.length;
 
     const { status, body } = await post(running.baseUrl, surveyAction(id, 'recommend', '9', { from, serviceUrl: connector.url }));
     expect(status).toBe(200);
     expect(body).toMatchObject({ statusCode: 200, type: ADAPTIVE_CARD, value: { type: 'AdaptiveCard', version: '1.4' } });
-    const posted = connector.requests.slice(before).map((r) => r.body);
+    const posted = connector.received.slice(before).map((r) => r.body);
     expect(questionIdOf(posted.map(cardOf).find(Boolean))).toBe('channel');
     expect(await surveyAnswers(userId)).toMatchObject({ overall: 4, recommend: 9 });
   });

@@ -1,15 +1,19 @@
 /**
  * A loopback HTTP server acting as a Bot Framework channel (the connector's
  * `POST /v3/conversations/:id/activities`, and replies to an activity). It records every
- * activity it receives, and can answer 429 (with Retry-After) or 403 on demand per
- * conversation, with optional latency. Conversation references point at it when the test's
+ * request it receives (one to any other route is answered 404 and recorded too), and can
+ * answer 429 (with Retry-After) or 403 on demand per conversation, with optional latency. Conversation references point at it when the test's
  * client messages are posted with `serviceUrl: stub.url`.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedActivity {
-  conversationId: string;
+  /** The conversation in the path (decoded); undefined for a request to no activity route. */
+  conversationId: string | undefined;
+  method: string;
+  /** The request path, decoded (e.g. `/v3/conversations/19:x@thread.skype;messageid=1/activities/2`). */
+  path: string;
   /** The activity the bot sent (type, text, attachments, locale...). */
   body: any;
   /** The HTTP status the stub answered with. */
@@ -47,6 +51,10 @@ export interface StubChannel {
 
 const ACTIVITY_PATH = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/;
 
+function parseBody(chunks: Buffer[]): unknown {
+  try { return JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { return undefined; }
+}
+
 export async function startStubChannel(options: { latencyMs?: number; countOnly?: boolean } = {}): Promise<StubChannel> {
   const received: ReceivedActivity[] = [];
   const plans = new Map<string, PlannedAnswer[]>();
@@ -62,8 +70,11 @@ export async function startStubChannel(options: { latencyMs?: number; countOnly?
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const match = ACTIVITY_PATH.exec(req.url ?? '');
+      const method = req.method ?? '';
+      const path = decodeURIComponent(req.url ?? '');
       const answer = () => {
-        if (req.method !== 'POST' || !match) {
+        if (method !== 'POST' || !match) {
+          received.push({ conversationId: match ? decodeURIComponent(match[1]) : undefined, method, path, body: parseBody(chunks), status: 404, at: Date.now() });
           res.writeHead(404, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ error: { code: 'NotFound', message: 'no such route' } }));
           return;
@@ -75,11 +86,7 @@ export async function startStubChannel(options: { latencyMs?: number; countOnly?
           total += 1;
           counts.set(conversationId, (counts.get(conversationId) ?? 0) + 1);
         }
-        if (!countOnly || status !== 200) {
-          let body: unknown;
-          try { body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { body = undefined; }
-          received.push({ conversationId, body, status, at: Date.now() });
-        }
+        if (!countOnly || status !== 200) received.push({ conversationId, method, path, body: parseBody(chunks), status, at: Date.now() });
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (status === 429) headers['retry-after'] = String(planned?.retryAfter ?? 0);
         res.writeHead(status, headers);
