@@ -13,6 +13,7 @@ import { EmbeddedSurveyResponseRepository } from '../../models/surveys/embeddedS
 import { MongoSurveyResponseRepository } from '../../models/surveys/mongoSurveyResponseRepository';
 import type { SurveyResponseRepository } from '../../services/surveys/surveyResponseRepository';
 import { mongoUri, redisUrl, uniquePrefix } from '../support/services';
+import { eventually } from '../support/eventually';
 
 const closers: Array<() => Promise<unknown>> = [];
 afterAll(async () => { for (const close of closers.reverse()) await close(); });
@@ -51,14 +52,6 @@ async function expectAppError(promise: Promise<unknown>, status: number, code: s
   expect((error as AppError).status).toBe(status);
   expect((error as AppError).code).toBe(code);
   return error as AppError;
-}
-
-async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try { check(); return; } catch (error) { if (Date.now() > deadline) throw error; }
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe.each(factories)('HandoffService (%s)', (_name, create) => {

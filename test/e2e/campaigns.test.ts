@@ -11,6 +11,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startApp, messageActivity, send, type RunningApp } from '../support/appHarness';
 import { startStubChannel, type StubChannel } from '../support/stubChannel';
+import { eventually } from '../support/eventually';
 import type { CustomerRepository } from '../../services/customers/customerRepository';
 import type { ConsoleParts } from '../../bot/console/consoleComposition';
 
@@ -24,17 +25,6 @@ const CUSTOMER_NAME = '<script>window.__xss=2</script>陈先生';
 const WAIT = { timeout: 30000 };
 
 interface SeededClient { customerId: string; conversationId: string; userId: string }
-
-/** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('Campaigns in the console, end to end in a real browser', () => {
   let running: RunningApp;
@@ -136,10 +126,10 @@ describe('Campaigns in the console, end to end in a real browser', () => {
 
     // The sender delivers to each reachable client's conversation on the stub channel.
     const sender = running.app.parts.campaignSender as { runOnce?: (now: Date) => Promise<unknown> } | undefined;
-    await eventually('the survey delivered to every reachable client', async () => {
+    await eventually(async () => {
       if (sender?.runOnce) await sender.runOnce(new Date());
       return reachable.every((c) => stub.delivered(c.conversationId).length > 0);
-    }, 60000);
+    }, { timeoutMs: 60000, intervalMs: 200, what: 'the survey delivered to every reachable client' });
 
     // Nobody has answered yet: what the page shows next comes from its own polling (no reload).
     expect(await page.locator('[data-testid=tile-responded]').textContent()).toBe('0');
@@ -219,7 +209,7 @@ describe('Campaigns in the console, end to end in a real browser', () => {
     await page.locator('[data-testid=campaign-form-saved]').waitFor({ state: 'visible', ...WAIT });
     expect(await page.locator('[data-testid=campaign-form-errors]').isVisible()).toBe(false);
     // A saved draft has its own address (a reload keeps it).
-    await eventually('the draft\'s address', () => /#\/campaigns\/(?!new$)[^/]+$/.test(page.url()));
+    await eventually(() => /#\/campaigns\/(?!new$)[^/]+$/.test(page.url()), { timeoutMs: 30000, intervalMs: 200, what: 'the draft\'s address' });
 
     // Launch (it starts tomorrow, so it stays running with nothing sent), then pause, resume, cancel.
     await page.click('[data-testid=campaign-launch]');

@@ -10,7 +10,8 @@ import { MongoCampaignRepository } from '../../models/campaigns/mongoCampaignRep
 import { MongoCampaignRecipientRepository } from '../../models/campaigns/mongoCampaignRecipientRepository';
 import type { CampaignRecipient } from '../../services/campaigns/campaign';
 import { startStubChannel, type StubChannel } from '../support/stubChannel';
-import { startBotProcess, eventually, type BotProcess } from '../support/campaignProcess';
+import { startBotProcess, type BotProcess } from '../support/campaignProcess';
+import { eventually } from '../support/eventually';
 import { putRunningCampaign, seedCustomersWithConversations, type SeededCustomer } from '../support/campaignSeed';
 import { mongoUri, redisUrl, uniquePrefix } from '../support/services';
 
@@ -48,7 +49,7 @@ describe('Campaign sending survives a SIGKILL (two real bot processes in turn)',
     const campaign = await putRunningCampaign(connection, customers, { sendRatePerSecond: 40 });
     const delivered = () => customers.filter((c) => (stub.deliveredCounts().get(c.conversationId) ?? 0) > 0).length;
 
-    await eventually(() => delivered() >= 40, 90_000, 'the first process to send some');
+    await eventually(() => delivered() >= 40, { timeoutMs: 90_000, what: 'the first process to send some' });
     await first.kill();
     const atKill = delivered();
     expect(atKill).toBeLessThan(RECIPIENTS);
@@ -56,7 +57,7 @@ describe('Campaign sending survives a SIGKILL (two real bot processes in turn)',
     const second = await startBotProcess(env);
     processes.push(second);
     const campaigns = new MongoCampaignRepository(connection);
-    await eventually(async () => (await campaigns.get(campaign.id))?.status === 'completed', 120_000, 'the campaign to complete');
+    await eventually(async () => (await campaigns.get(campaign.id))?.status === 'completed', { timeoutMs: 120_000, what: 'the campaign to complete' });
     await second.stop();
 
     const recipients = new MongoCampaignRecipientRepository(connection);

@@ -9,7 +9,8 @@ import { MongoCampaignRepository } from '../../models/campaigns/mongoCampaignRep
 import { MongoCampaignRecipientRepository } from '../../models/campaigns/mongoCampaignRecipientRepository';
 import type { CampaignRecipient } from '../../services/campaigns/campaign';
 import { startStubChannel, type StubChannel } from '../support/stubChannel';
-import { startBotProcess, eventually, type BotProcess } from '../support/campaignProcess';
+import { startBotProcess, type BotProcess } from '../support/campaignProcess';
+import { eventually } from '../support/eventually';
 import { putRunningCampaign, seedCustomersWithConversations } from '../support/campaignSeed';
 import { mongoUri, redisUrl, uniquePrefix } from '../support/services';
 
@@ -42,7 +43,7 @@ describe('One campaign sent by two bot processes at once', () => {
     const campaign = await putRunningCampaign(connection, customers, { sendRatePerSecond: RATE });
     const started = Date.now();
     const campaigns = new MongoCampaignRepository(connection);
-    await eventually(async () => (await campaigns.get(campaign.id))?.status === 'completed', 180_000, 'the campaign to complete');
+    await eventually(async () => (await campaigns.get(campaign.id))?.status === 'completed', { timeoutMs: 180_000, what: 'the campaign to complete' });
     const seconds = (Date.now() - started) / 1000;
 
     const counts = stub.deliveredCounts();

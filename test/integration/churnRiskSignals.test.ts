@@ -6,15 +6,7 @@
 import { startApp, messageActivity, send, type RunningApp } from '../support/appHarness';
 import type { Customer, CustomerRepository } from '../../services/customers/customerRepository';
 import type { HandoffDesk } from '../../services/handoff/handoffDesk';
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { eventually } from '../support/eventually';
 
 describe('Churn risk recomputed on new signals', () => {
   let running: RunningApp;
@@ -32,11 +24,17 @@ describe('Churn risk recomputed on new signals', () => {
       return replies.map((r) => r.text ?? '').join('\n');
     };
     const score = () => customers.get(customer.id).then((c: Customer | undefined) => c?.churnRisk?.score ?? 0);
+    /** The stored customer once their score has reached `min` (the recompute runs after the turn). */
+    const scoreReaches = (min: number) => eventually(async () => {
+      const c = await customers.get(customer.id);
+      expect(c?.churnRisk?.score ?? 0).toBeGreaterThanOrEqual(min);
+      return c;
+    }, { timeoutMs: 10_000, intervalMs: 100 });
     expect(await score()).toBe(0);
 
     await say('我想评价一下你们的服务');
     await say('1');
-    const afterCsat = await until(() => customers.get(customer.id), (c) => (c?.churnRisk?.score ?? 0) >= 15);
+    const afterCsat = await scoreReaches(15);
     expect(afterCsat?.churnRisk?.score).toBe(15);
     expect(afterCsat?.churnRisk?.signals).toEqual([expect.objectContaining({ code: 'low_satisfaction', points: 15, detail: expect.stringContaining('CSAT 1') })]);
     await say('取消');
@@ -47,7 +45,7 @@ describe('Churn risk recomputed on new signals', () => {
     await say('低');
     await say('13812345678');
     expect(await say('确认提交')).toMatch(/CMP-\d{8}-/);
-    const afterComplaint = await until(() => customers.get(customer.id), (c) => (c?.churnRisk?.score ?? 0) >= 25);
+    const afterComplaint = await scoreReaches(25);
     expect(afterComplaint?.churnRisk?.score).toBe(25);
     expect(afterComplaint?.churnRisk?.signals.map((s) => s.code)).toEqual(['low_satisfaction', 'open_complaints']);
 

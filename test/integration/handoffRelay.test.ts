@@ -6,16 +6,9 @@
  */
 import { startApp, messageActivity, send, type RunningApp } from '../support/appHarness';
 import { startStubChannel, type StubChannel } from '../support/stubChannel';
+import { eventually } from '../support/eventually';
 import type { HandoffEvent, StaffRef } from '../../services/handoff/handoffDesk';
 import type { HandoffService } from '../../services/handoff/handoffService';
-
-async function eventually(check: () => void | Promise<void>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try { await check(); return; } catch (error) { if (Date.now() > deadline) throw error; }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const agent: StaffRef = { staffId: 'agent-li', displayName: '李敏', role: 'agent' };
 

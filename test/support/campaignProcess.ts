@@ -1,6 +1,7 @@
 /**
- * Runs the real bot (`bot/index.ts` under tsx) as a child process, for the campaign tests and
- * the bench: a crash is a real SIGKILL, two senders are two real processes.
+ * Runs the real bot (`bot/index.ts` under tsx) as a child process, for the tests that need more
+ * than one process (campaigns, handoff) and the bench: a crash is a real SIGKILL, two senders
+ * are two real processes.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -71,21 +72,5 @@ export function readMemory(pid: number): { rssKb: number; peakKb: number } | und
     return { rssKb: field('VmRSS'), peakKb: field('VmHWM') };
   } catch {
     return undefined;
-  }
-}
-
-/** Polls until the check passes (returns truthy / does not throw) or the time is up. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs: number, what = 'condition', intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw lastError instanceof Error ? lastError : new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
