@@ -6,20 +6,16 @@
  * Names carrying markup (a campaign's, a customer's) are shown as text and never run.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startApp, messageActivity, send, type RunningApp } from '../support/appHarness';
 import { startStubChannel, type StubChannel } from '../support/stubChannel';
 import { eventually } from '../support/eventually';
+import { ADMIN_ENV, SUPERVISOR } from '../support/consoleClient';
+import { ARTIFACTS, launchChromium, signInToConsole, type Chromium } from '../support/browser';
 import type { CustomerRepository } from '../../services/customers/customerRepository';
 import type { ConsoleParts } from '../../bot/console/consoleComposition';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const ADMIN = { email: 'admin@rapport.test', password: 'Adm1n-Correct-Horse' };
-const SUPERVISOR = { email: 'zhou.min@rapport.test', password: 'Supervisor-Lantern-42', displayName: '周敏', role: 'supervisor' };
 const CAMPAIGN_NAME = '四季度满意度回访 <img src=x onerror="window.__xss=1">';
 const CUSTOMER_NAME = '<script>window.__xss=2</script>陈先生';
 const WAIT = { timeout: 30000 };
@@ -29,8 +25,7 @@ interface SeededClient { customerId: string; conversationId: string; userId: str
 describe('Campaigns in the console, end to end in a real browser', () => {
   let running: RunningApp;
   let stub: StubChannel;
-  let context: BrowserContext;
-  let profile: string;
+  let browser: Chromium;
   let page: Page;
   const pageErrors: string[] = [];
   const dialogs: string[] = [];
@@ -42,9 +37,8 @@ describe('Campaigns in the console, end to end in a real browser', () => {
     (await send(running.baseUrl, messageActivity(client.conversationId, text, { locale: 'zh-CN', serviceUrl: stub.url, from: { id: client.userId, name: 'Client' } }))).replies.map((r) => String(r.text ?? ''));
 
   beforeAll(async () => {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
     stub = await startStubChannel();
-    running = await startApp({ storage: 'services', env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, CAMPAIGN_POLL_MS: '300' } });
+    running = await startApp({ storage: 'services', env: { ...ADMIN_ENV, CAMPAIGN_POLL_MS: '300' } });
     await (running.app.parts.console as ConsoleParts).staffService.create(SUPERVISOR);
 
     // Audience (all tagged): 3 reachable clients (survey consent + a chat conversation), one with a
@@ -68,29 +62,20 @@ describe('Campaigns in the console, end to end in a real browser', () => {
     await seed(5, { consent: true, talks: true, tags: ['someone-else'] });
     await (running.app.parts.conversationTracking as { flush(): Promise<void> }).flush();
 
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1360, height: 900 }, locale: 'zh-CN', acceptDownloads: true,
-    });
-    page = context.pages()[0] ?? await context.newPage();
+    browser = await launchChromium({ viewport: { width: 1360, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
+    page = browser.page;
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.dismiss(); });
   }, 120000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await running?.stop();
     await stub?.close();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
   test('When a supervisor creates, previews and launches a survey campaign and a client answers, then the results page shows the answer live and the CSV downloads', async () => {
-    await page.goto(`${running.baseUrl}/console`);
-    await page.selectOption('#language', 'zh-CN');
-    await page.fill('#email', SUPERVISOR.email);
-    await page.fill('#password', SUPERVISOR.password);
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('[data-testid=signed-in]:has-text("周敏")');
+    await signInToConsole(page, running.baseUrl, SUPERVISOR, 'zh-CN');
     await page.waitForSelector('#tabs a[data-tab=campaigns]:visible');
 
     // Create: a survey to the tagged clients, no quiet hours (the test runs at any hour).
@@ -159,7 +144,7 @@ describe('Campaigns in the console, end to end in a real browser', () => {
 
     // CSV export: a download that starts with the UTF-8 BOM.
     const [download] = await Promise.all([page.waitForEvent('download', WAIT), page.click('[data-testid=campaign-csv]')]);
-    const saved = path.join(profile, 'responses.csv');
+    const saved = path.join(browser.profile, 'responses.csv');
     await download.saveAs(saved);
     const csv = fs.readFileSync(saved);
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);

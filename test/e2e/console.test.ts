@@ -1,83 +1,38 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startApp, type RunningApp } from '../support/appHarness';
-import { ConsoleClient } from '../support/consoleClient';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const ACTIVITY = '.webchat__stacked-layout__content';
-const ADMIN = { email: 'admin@rapport.test', password: 'Adm1n-Correct-Horse' };
-const AGENT = { email: 'li.na@rapport.test', password: 'Agent-Battery-Staple-7', displayName: '李娜', role: 'agent' };
-
-/** Text of every bot activity in the Web Chat page, in order. */
-const botTexts = (page: Page) => page.$$eval(ACTIVITY, (nodes) => nodes
-  .filter((n) => !n.closest('.webchat__stacked-layout--from-user'))
-  .map((n) => (n as unknown as { innerText: string }).innerText));
-
-async function waitForBotText(page: Page, pattern: RegExp, after: number, timeoutMs = 15000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = (await botTexts(page)).slice(after).find((t) => pattern.test(t));
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no bot text matching ${pattern}; got ${JSON.stringify((await botTexts(page)).slice(after))}`);
-    await page.waitForTimeout(100);
-  }
-}
-
-async function clientSays(page: Page, text: string): Promise<number> {
-  const before = (await botTexts(page)).length;
-  await page.fill('[data-id="webchat-sendbox-input"]', text);
-  await page.press('[data-id="webchat-sendbox-input"]', 'Enter');
-  return before;
-}
+import { ADMIN_ENV, AGENT, addStaff } from '../support/consoleClient';
+import { ACTIVITY, ARTIFACTS, botTexts, launchChromium, signInToConsole, typeInChat, waitForBotText, type Chromium } from '../support/browser';
 
 describe('Staff console end to end: a client on /chat asks for a person, an agent takes the case in /console', () => {
   let running: RunningApp;
-  let agentContext: BrowserContext;
-  let clientContext: BrowserContext;
-  const profiles: string[] = [];
+  let agentBrowser: Chromium;
+  let clientBrowser: Chromium;
 
   beforeAll(async () => {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
     running = await startApp({
       storage: 'services',
       // Staff on duty around the clock, so the escalation is queued (not offered a callback) whenever the test runs.
-      env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, HANDOFF_STAFF_HOURS: 'always' },
+      env: { ...ADMIN_ENV, HANDOFF_STAFF_HOURS: 'always' },
     });
-    const admin = new ConsoleClient(running.baseUrl);
-    await admin.login(ADMIN.email, ADMIN.password);
-    expect((await admin.call('POST', '/api/console/staff', AGENT)).status).toBe(201);
-    const launch = async () => {
-      const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-chromium-'));
-      profiles.push(profile);
-      return chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
-    };
-    [agentContext, clientContext] = await Promise.all([launch(), launch()]);
+    await addStaff(running.baseUrl, [AGENT]);
+    const launch = () => launchChromium({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+    [agentBrowser, clientBrowser] = await Promise.all([launch(), launch()]);
   }, 90000);
   afterAll(async () => {
-    await Promise.all([agentContext?.close(), clientContext?.close()]);
+    await Promise.all([agentBrowser?.close(), clientBrowser?.close()]);
     await running?.stop();
-    for (const p of profiles) fs.rmSync(p, { recursive: true, force: true });
   });
 
   test('When a client asks 转人工, then the agent sees the case, claims it, they exchange messages, the agent ends it and the client is offered the CSAT survey', async () => {
-    const console_ = agentContext.pages()[0] ?? await agentContext.newPage();
+    const console_ = agentBrowser.page;
     const consoleErrors: string[] = [];
     console_.on('pageerror', (error) => consoleErrors.push(error.message));
-    await console_.goto(`${running.baseUrl}/console`);
-    await console_.selectOption('#language', 'zh-CN');
-    await console_.fill('#email', AGENT.email);
-    await console_.fill('#password', AGENT.password);
-    await console_.click('#login-form button[type=submit]');
-    await console_.waitForSelector('[data-testid=signed-in]:has-text("李娜")');
+    await signInToConsole(console_, running.baseUrl, AGENT, 'zh-CN');
 
-    const chat = await clientContext.newPage();
+    const chat = await clientBrowser.context.newPage();
     await chat.goto(`${running.baseUrl}/chat?locale=zh-CN`);
     await chat.waitForSelector(ACTIVITY, { timeout: 20000 });
-    const queued = await waitForBotText(chat, /排在第\d+位/, await clientSays(chat, '转人工'));
+    const queued = await waitForBotText(chat, /排在第\d+位/, await typeInChat(chat, '转人工'));
     expect(queued).toMatch(/预计等待/);
 
     // The escalation arrives in the console over SSE, with its reason.
@@ -92,7 +47,7 @@ describe('Staff console end to end: a client on /chat asks for a person, an agen
     expect(await console_.locator('[data-testid=profile]').innerText()).toMatch(/未结投诉[\s\S]*近期满意度/);
 
     // Client → agent, in real time.
-    await clientSays(chat, '我的跨境汇款三天了还没到账');
+    await typeInChat(chat, '我的跨境汇款三天了还没到账');
     await console_.locator('[data-testid=transcript] li.client', { hasText: '我的跨境汇款三天了还没到账' }).waitFor({ timeout: 10000 });
 
     // Agent → client, through a proactive message.

@@ -4,38 +4,26 @@
  * chat user, and is told when that chat user belongs to someone else. Agents get no campaign or
  * dashboard tab. Markup in a customer's data is shown as text.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startApp, type RunningApp } from '../support/appHarness';
+import { AGENT } from '../support/consoleClient';
+import { ARTIFACTS, launchChromium, signInToConsole, type Chromium } from '../support/browser';
+import { eventually } from '../support/eventually';
 import type { ConsoleParts } from '../../bot/console/consoleComposition';
 import type { CustomerRepository } from '../../services/customers/customerRepository';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const AGENT = { email: 'li.na@rapport.test', password: 'Agent-Battery-Staple-7', displayName: '李娜', role: 'agent' };
 const RISKY_NAME = 'Ada <img src=x onerror="window.__xss=1">';
 const WAIT = { timeout: 20000 };
 
-/** Polls until `read` returns `expected` (the list re-renders after a debounced search). */
-async function expectSoon(read: () => Promise<string>, expected: string, timeoutMs = 10000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await read()) !== expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  expect(await read()).toBe(expected);
-}
-
 describe('Customers page in a real browser', () => {
   let running: RunningApp;
-  let context: BrowserContext;
-  let profile: string;
+  let browser: Chromium;
   let page: Page;
   let riskyId: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
     running = await startApp({ storage: 'services' });
     await (running.app.parts.console as ConsoleParts).staffService.create(AGENT);
     const customers = running.app.parts.customers as CustomerRepository;
@@ -56,27 +44,20 @@ describe('Customers page in a real browser', () => {
     const other = await seed('Dee', 'Omega Steel', undefined);
     await customers.linkChannelUser(other.id, { channelId: 'msteams', userId: 'dee-teams' });
 
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 860 }, locale: 'en-US' });
-    page = context.pages()[0] ?? await context.newPage();
+    browser = await launchChromium({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
+    page = browser.page;
     page.on('pageerror', (error) => pageErrors.push(error.message));
   }, 90000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await running?.stop();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
   const names = async () => (await page.locator('[data-testid=customer-table] tbody tr td:first-child').allTextContents()).map((s) => s.trim());
 
   test('When an agent opens Customers, then the riskiest client is first on a red band, columns sort, and there is no campaign or dashboard tab', async () => {
-    await page.goto(`${running.baseUrl}/console`);
-    await page.selectOption('#language', 'en');
-    await page.fill('#email', AGENT.email);
-    await page.fill('#password', AGENT.password);
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('[data-testid=signed-in]:has-text("李娜")');
+    await signInToConsole(page, running.baseUrl, AGENT, 'en');
     expect(await page.locator('#tabs a[data-tab=campaigns]').isVisible()).toBe(false);
     expect(await page.locator('#tabs a[data-tab=dashboard]').isVisible()).toBe(false);
     // Typing a supervisor page's address leads back to the queue.
@@ -103,7 +84,8 @@ describe('Customers page in a real browser', () => {
 
     await page.fill('[data-testid=customer-search]', 'Midway');
     await page.locator('[data-testid=customer-table] tbody tr:first-child td:first-child', { hasText: 'Cal' }).waitFor(WAIT);
-    await expectSoon(async () => (await names()).join(','), 'Cal');
+    // The list re-renders after a debounced search.
+    await eventually(async () => expect((await names()).join(',')).toBe('Cal'), { timeoutMs: 10000, intervalMs: 100 });
   }, 60000);
 
   test('When the console\'s scripts are fetched, then each is JavaScript under the console\'s CSP, and Chart.js comes from this server, cached for a day', async () => {

@@ -1,36 +1,16 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startApp, type RunningApp } from '../support/appHarness';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const ACTIVITY = '.webchat__stacked-layout__content';
-
-/** The text of every activity the bot sent (bubbles and cards), in order. */
-const activityTexts = (page: Page) => page.$$eval(ACTIVITY, (nodes) => nodes
-  .filter((n) => !n.closest('.webchat__stacked-layout--from-user'))
-  .map((n) => (n as unknown as { innerText: string }).innerText));
+import { ACTIVITY, ARTIFACTS, botTexts, launchChromium, typeInChat, waitForBotText, type Chromium } from '../support/browser';
 
 /** Runs the action, then waits for an activity rendered after it whose text matches. */
-async function expectReply(page: Page, action: () => Promise<void>, pattern: RegExp, timeoutMs = 15000): Promise<string> {
-  const before = (await activityTexts(page)).length;
+async function expectReply(page: Page, action: () => Promise<unknown>, pattern: RegExp, timeoutMs = 15000): Promise<string> {
+  const before = (await botTexts(page)).length;
   await action();
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = (await activityTexts(page)).slice(before).find((t) => pattern.test(t));
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no reply matching ${pattern}; got ${JSON.stringify((await activityTexts(page)).slice(before))}`);
-    await page.waitForTimeout(100);
-  }
+  return waitForBotText(page, pattern, before, timeoutMs);
 }
 
-const type = (page: Page, text: string) => async () => {
-  await page.fill('[data-id="webchat-sendbox-input"]', text);
-  await page.press('[data-id="webchat-sendbox-input"]', 'Enter');
-};
+const type = (page: Page, text: string) => () => typeInChat(page, text);
 /** Clicks a suggested action (or a button of a card) by its title. */
 const press = (page: Page, title: string) => async () => {
   const button = page.locator('.webchat__suggested-action, .ac-pushButton', { hasText: title }).first();
@@ -45,22 +25,18 @@ const press = (page: Page, title: string) => async () => {
 
 describe('Web Chat page in a real browser on the built-in Direct Line', () => {
   let running: RunningApp;
-  let context: BrowserContext;
-  let profile: string;
+  let browser: Chromium;
   beforeAll(async () => {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
     running = await startApp({ storage: 'services', env: { CHAT_ACCENT_COLOR: '#0B5FA5' } });
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 900, height: 1000 } });
+    browser = await launchChromium({ viewport: { width: 900, height: 1000 } });
   }, 60000);
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await running?.stop();
-    fs.rmSync(profile, { recursive: true, force: true });
   });
 
   async function openChat(query: string, transport: 'websocket' | 'polling' = 'websocket'): Promise<Page> {
-    const page = await context.newPage();
+    const page = await browser.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${running.baseUrl}/chat?${query}`);
@@ -73,7 +49,7 @@ describe('Web Chat page in a real browser on the built-in Direct Line', () => {
   test('When a client opens /chat?locale=zh-CN, asks about project financing, files a complaint and rates it on the card, then the answer, the CMP- reference and the thanks appear in Chinese', async () => {
     const page = await openChat('locale=zh-CN');
     expect(await page.locator('#bank-name').innerText()).toContain('融通银行');
-    expect((await activityTexts(page))[0]).toContain('融通银行');
+    expect((await botTexts(page))[0]).toContain('融通银行');
     expect(await page.evaluate('getComputedStyle(document.querySelector("header")).backgroundColor')).toBe('rgb(11, 95, 165)');
 
     const answer = await expectReply(page, type(page, '项目融资是什么'), /现金流/);

@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { parse } from 'csv-parse/sync';
 import type { Connection } from 'mongoose';
 import { startApp, messageActivity, send, type RunningApp } from '../support/appHarness';
-import { ConsoleClient } from '../support/consoleClient';
+import { ConsoleClient, ADMIN_ENV, AGENT, SUPERVISOR, addStaff, signIn } from '../support/consoleClient';
 import type { CustomerRepository } from '../../services/customers/customerRepository';
 import type { AuditEventRepository } from '../../services/audit/auditEventRepository';
 import { campaignResponseSurveyId, DEFAULT_QUIET_HOURS, type CampaignRecipient } from '../../services/campaigns/campaign';
@@ -19,9 +19,6 @@ import { MongoCallbackRepository } from '../../models/callbacks/mongoCallbackRep
 import { MongoInquiryFeedbackRepository } from '../../models/knowledge/mongoInquiryFeedbackRepository';
 import type { NewTicket } from '../../services/tickets/ticketRepository';
 
-const ADMIN = { email: 'admin@rapport.test', password: 'Adm1n-Correct-Horse' };
-const AGENT = { email: 'li.na@rapport.test', password: 'Agent-Battery-Staple-7', displayName: '李娜', role: 'agent' };
-const SUPERVISOR = { email: 'wang.fang@rapport.test', password: 'Super-Visor-Lantern-9', displayName: '王芳', role: 'supervisor' };
 const DAY = 24 * 60 * 60 * 1000;
 
 describe('Analytics API over HTTP (Redis + FerretDB)', () => {
@@ -35,15 +32,11 @@ describe('Analytics API over HTTP (Redis + FerretDB)', () => {
   let weekOf: (d: Date) => string;
 
   beforeAll(async () => {
-    running = await startApp({ storage: 'services', env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, CAMPAIGN_SENDER_ENABLED: 'false' } });
+    running = await startApp({ storage: 'services', env: { ...ADMIN_ENV, CAMPAIGN_SENDER_ENABLED: 'false' } });
     weekOf = (d) => DateTime.fromJSDate(d, { zone: running.config.BUSINESS_TIMEZONE }).toFormat("kkkk-'W'WW");
-    const admin = new ConsoleClient(running.baseUrl);
-    expect((await admin.login(ADMIN.email, ADMIN.password)).status).toBe(200);
-    for (const s of [AGENT, SUPERVISOR]) expect((await admin.call('POST', '/api/console/staff', s)).status).toBe(201);
-    supervisor = new ConsoleClient(running.baseUrl);
-    agent = new ConsoleClient(running.baseUrl);
-    expect((await supervisor.login(SUPERVISOR.email, SUPERVISOR.password)).status).toBe(200);
-    expect((await agent.login(AGENT.email, AGENT.password)).status).toBe(200);
+    await addStaff(running.baseUrl, [AGENT, SUPERVISOR]);
+    supervisor = await signIn(running.baseUrl, SUPERVISOR);
+    agent = await signIn(running.baseUrl, AGENT);
 
     const mongo = running.app.parts.mongo as Connection;
     const customers = running.app.parts.customers as CustomerRepository;

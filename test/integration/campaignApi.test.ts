@@ -1,11 +1,8 @@
 import { startApp, messageActivity, send, type RunningApp } from '../support/appHarness';
-import { ConsoleClient } from '../support/consoleClient';
+import { ConsoleClient, ADMIN_ENV, AGENT, SUPERVISOR, addStaff, signIn } from '../support/consoleClient';
 import type { CustomerRepository } from '../../services/customers/customerRepository';
 import type { AuditEventRepository } from '../../services/audit/auditEventRepository';
 
-const ADMIN = { email: 'admin@rapport.test', password: 'Adm1n-Correct-Horse' };
-const AGENT = { email: 'li.na@rapport.test', password: 'Agent-Battery-Staple-7', displayName: '李娜', role: 'agent' };
-const SUPERVISOR = { email: 'wang.fang@rapport.test', password: 'Super-Visor-Lantern-9', displayName: '王芳', role: 'supervisor' };
 
 const survey = { name: '四季度满意度回访', kind: 'survey', surveyId: 'service-satisfaction', quietHours: { start: '00:00', end: '00:00' } };
 
@@ -21,14 +18,10 @@ describe.each([['services'], ['embedded']] as const)('Campaign API over HTTP (st
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    running = await startApp({ storage, env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, CAMPAIGN_SENDER_ENABLED: 'false' } });
-    const admin = new ConsoleClient(running.baseUrl);
-    expect((await admin.login(ADMIN.email, ADMIN.password)).status).toBe(200);
-    for (const s of [AGENT, SUPERVISOR]) expect((await admin.call('POST', '/api/console/staff', s)).status).toBe(201);
-    supervisor = new ConsoleClient(running.baseUrl);
-    agent = new ConsoleClient(running.baseUrl);
-    expect((await supervisor.login(SUPERVISOR.email, SUPERVISOR.password)).status).toBe(200);
-    expect((await agent.login(AGENT.email, AGENT.password)).status).toBe(200);
+    running = await startApp({ storage, env: { ...ADMIN_ENV, CAMPAIGN_SENDER_ENABLED: 'false' } });
+    await addStaff(running.baseUrl, [AGENT, SUPERVISOR]);
+    supervisor = await signIn(running.baseUrl, SUPERVISOR);
+    agent = await signIn(running.baseUrl, AGENT);
 
     // Premier clients: two who chatted and consented, one without consent, one who never chatted; one priority client.
     const customers = running.app.parts.customers as CustomerRepository;

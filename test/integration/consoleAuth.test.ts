@@ -1,15 +1,13 @@
 import pino from 'pino';
 import path from 'node:path';
 import { startApp, type RunningApp } from '../support/appHarness';
-import { ConsoleClient } from '../support/consoleClient';
+import { ConsoleClient, ADMIN, ADMIN_ENV, AGENT, addStaff, signIn } from '../support/consoleClient';
 import { allHoursDesk, type AllHoursDesk } from '../support/allHoursDesk';
 import type { Connection } from 'mongoose';
 import { loadConfig } from '../../bot/config';
 import { createApp } from '../../bot/app';
 import type { ConsoleParts } from '../../bot/console/consoleComposition';
 
-const ADMIN = { email: 'admin@rapport.test', password: 'Adm1n-Correct-Horse' };
-const AGENT = { email: 'li.na@rapport.test', password: 'Agent-Battery-Staple-7', displayName: '李娜', role: 'agent' };
 const SUPERVISOR = { email: 'wang.wei@rapport.test', password: 'Super-Visor-Lantern-9', displayName: 'Wang Wei', role: 'supervisor' };
 
 describe.each([['embedded'], ['services']] as const)('Console auth over HTTP (%s storage)', (storage) => {
@@ -28,13 +26,11 @@ describe.each([['embedded'], ['services']] as const)('Console auth over HTTP (%s
   const consoleParts = () => running.app.parts.console as ConsoleParts;
 
   beforeAll(async () => {
-    running = await startApp({ storage, env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, CONSOLE_LOGIN_MAX_FAILURES: '5' } });
+    running = await startApp({ storage, env: { ...ADMIN_ENV, CONSOLE_LOGIN_MAX_FAILURES: '5' } });
     // The real desk, open at all hours, on this app's storage kind.
     desking = allHoursDesk(running.app.parts.mongo as Connection | undefined);
     running.app.parts.handoff = desking.desk;
-    admin = new ConsoleClient(running.baseUrl);
-    expect((await admin.login(ADMIN.email, ADMIN.password)).status).toBe(200);
-    for (const s of [AGENT, SUPERVISOR]) expect((await admin.call('POST', '/api/console/staff', s)).status).toBe(201);
+    admin = await addStaff(running.baseUrl, [AGENT, SUPERVISOR]);
   }, 60000);
   afterAll(async () => {
     await desking?.close();
@@ -69,13 +65,11 @@ describe.each([['embedded'], ['services']] as const)('Console auth over HTTP (%s
   });
 
   test('When an agent calls supervisor or admin APIs, then they get 403', async () => {
-    const agent = new ConsoleClient(running.baseUrl);
-    expect((await agent.login(AGENT.email, AGENT.password)).status).toBe(200);
+    const agent = await signIn(running.baseUrl, AGENT);
     expect((await agent.call('GET', '/api/console/staff')).status).toBe(403);
     expect((await agent.call('POST', '/api/console/staff', { email: 'x@rapport.test', password: 'Whatever-Long-Pass-1', role: 'admin', displayName: 'X' })).status).toBe(403);
     const held = await desk.enqueue();
-    const supervisor = new ConsoleClient(running.baseUrl);
-    await supervisor.login(SUPERVISOR.email, SUPERVISOR.password);
+    const supervisor = await signIn(running.baseUrl, SUPERVISOR);
     expect((await supervisor.call('POST', `/api/console/cases/${held.caseId}/claim`, {})).status).toBe(200);
     const transfer = await agent.call('POST', `/api/console/cases/${held.caseId}/transfer`, { toStaffId: (await agent.call('GET', '/api/console/me')).body.staff.staffId });
     expect(transfer.status).toBe(403);
@@ -83,8 +77,7 @@ describe.each([['embedded'], ['services']] as const)('Console auth over HTTP (%s
   });
 
   test('When a state-changing call has no CSRF token or a wrong one, then it gets 403 and nothing changes', async () => {
-    const agent = new ConsoleClient(running.baseUrl);
-    await agent.login(AGENT.email, AGENT.password);
+    const agent = await signIn(running.baseUrl, AGENT);
     const queued = await desk.enqueue();
     const missing = await agent.call('POST', `/api/console/cases/${queued.caseId}/claim`, {}, { csrf: false });
     expect([missing.status, missing.body.code]).toEqual([403, 'csrf_failed']);
@@ -99,8 +92,7 @@ describe.each([['embedded'], ['services']] as const)('Console auth over HTTP (%s
 
   test('When staff log in, claim, transfer, view and end a case, then each is an audit event', async () => {
     const audit = consoleParts().audit;
-    const supervisor = new ConsoleClient(running.baseUrl);
-    expect((await supervisor.login(SUPERVISOR.email, SUPERVISOR.password)).status).toBe(200);
+    const supervisor = await signIn(running.baseUrl, SUPERVISOR);
     const me = (await supervisor.call('GET', '/api/console/me')).body.staff;
     const item = await desk.enqueue();
     await supervisor.call('POST', `/api/console/cases/${item.caseId}/claim`, {});

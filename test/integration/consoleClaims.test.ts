@@ -1,17 +1,16 @@
 import type { Connection } from 'mongoose';
 import { startApp, type RunningApp } from '../support/appHarness';
-import { ConsoleClient } from '../support/consoleClient';
+import { ConsoleClient, ADMIN_ENV, AGENT, SUPERVISOR, addStaff, signIn } from '../support/consoleClient';
 import { SseReader } from '../support/sseReader';
 import { allHoursDesk, type AllHoursDesk } from '../support/allHoursDesk';
 import type { HandoffService } from '../../services/handoff/handoffService';
 import type { CustomerRepository } from '../../services/customers/customerRepository';
 import type { SurveyResponseRepository } from '../../services/surveys/surveyResponseRepository';
 
-const ADMIN = { email: 'admin@rapport.test', password: 'Adm1n-Correct-Horse' };
 const STAFF = [
-  { email: 'li.na@rapport.test', password: 'Agent-Battery-Staple-7', displayName: '李娜', role: 'agent' },
+  AGENT,
   { email: 'zhang.wei@rapport.test', password: 'Agent-Paper-Lantern-8', displayName: '张伟', role: 'agent' },
-  { email: 'wang.fang@rapport.test', password: 'Super-Visor-Lantern-9', displayName: '王芳', role: 'supervisor' },
+  SUPERVISOR,
 ];
 
 /**
@@ -26,18 +25,12 @@ describe('Console claims over HTTP on the real handoff desk', () => {
   const clients: ConsoleClient[] = [];
 
   beforeAll(async () => {
-    running = await startApp({ storage: 'services', env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } });
+    running = await startApp({ storage: 'services', env: ADMIN_ENV });
     desking = allHoursDesk(running.app.parts.mongo as Connection);
     ({ desk, sent } = desking);
     running.app.parts.handoff = desk;
-    const admin = new ConsoleClient(running.baseUrl);
-    expect((await admin.login(ADMIN.email, ADMIN.password)).status).toBe(200);
-    for (const s of STAFF) {
-      expect((await admin.call('POST', '/api/console/staff', s)).status).toBe(201);
-      const client = new ConsoleClient(running.baseUrl);
-      expect((await client.login(s.email, s.password)).status).toBe(200);
-      clients.push(client);
-    }
+    await addStaff(running.baseUrl, STAFF);
+    for (const s of STAFF) clients.push(await signIn(running.baseUrl, s));
   }, 60000);
   afterAll(async () => {
     await desking?.close();

@@ -4,13 +4,11 @@
  * linked client recording their last contact.
  */
 import { startApp, messageActivity, send, type RunningApp } from '../support/appHarness';
-import { ConsoleClient } from '../support/consoleClient';
+import { ConsoleClient, ADMIN_ENV, AGENT, addStaff, signIn } from '../support/consoleClient';
 import type { CustomerRepository } from '../../services/customers/customerRepository';
 import type { AuditEventRepository } from '../../services/audit/auditEventRepository';
 import type { CustomerContactMiddleware } from '../../bot/middleware/customerContactMiddleware';
 
-const ADMIN = { email: 'admin@rapport.test', password: 'Adm1n-Correct-Horse' };
-const AGENT = { email: 'li.na@rapport.test', password: 'Agent-Battery-Staple-7', displayName: '李娜', role: 'agent' };
 
 describe.each(['embedded', 'services'] as const)('Console customer API (%s)', (storage) => {
   let running: RunningApp;
@@ -19,12 +17,9 @@ describe.each(['embedded', 'services'] as const)('Console customer API (%s)', (s
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    running = await startApp({ storage, env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } });
-    const admin = new ConsoleClient(running.baseUrl);
-    expect((await admin.login(ADMIN.email, ADMIN.password)).status).toBe(200);
-    expect((await admin.call('POST', '/api/console/staff', AGENT)).status).toBe(201);
-    agent = new ConsoleClient(running.baseUrl);
-    expect((await agent.login(AGENT.email, AGENT.password)).status).toBe(200);
+    running = await startApp({ storage, env: ADMIN_ENV });
+    await addStaff(running.baseUrl, [AGENT]);
+    agent = await signIn(running.baseUrl, AGENT);
     customers = running.app.parts.customers as CustomerRepository;
     const seed = [
       ['CRM-1', { name: '王芳', company: '杭州明远机械有限公司', tier: 'premier', phone: '+8613812345678', email: 'wang@mingyuan.example.cn', tags: ['出口'], consent: { surveys: true, marketing: false }, relationshipManager: 'rm-zhang', language: 'zh-CN' }, 72],
