@@ -3,9 +3,7 @@
  * response and inquiry feedback repositories, and the negative-tone event store: the same
  * answers from the embedded store and from Mongo (FerretDB).
  */
-import type { Connection } from 'mongoose';
 import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import { EmbeddedTicketRepository } from '../../models/tickets/embeddedTicketRepository';
 import { MongoTicketRepository } from '../../models/tickets/mongoTicketRepository';
 import { EmbeddedCallbackRepository } from '../../models/callbacks/embeddedCallbackRepository';
@@ -22,10 +20,9 @@ import type { SurveyResponseAnalyticsQueries, SurveyResponseRepository } from '.
 import type { InquiryFeedbackAnalyticsQueries, InquiryFeedbackRepository } from '../../services/knowledge/inquiryFeedbackRepository';
 import type { NegativeToneEventRepository } from '../../services/analytics/negativeToneEvents';
 import { InquiryFeedbackService } from '../../services/knowledge/inquiryFeedbackService';
-import { mongoUri } from '../support/services';
+import { mongoConnections } from '../support/storeFactories';
 
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
+const connectMongo = mongoConnections();
 
 function stores(): Record<'embedded' | 'mongo', Factory> {
   return {
@@ -38,8 +35,7 @@ function stores(): Record<'embedded' | 'mongo', Factory> {
       };
     },
     mongo: async () => {
-      const c = await openMongoConnection(mongoUri());
-      connections.push(c);
+      const c = await connectMongo();
       return {
         tickets: new MongoTicketRepository(c), callbacks: new MongoCallbackRepository(c),
         responses: new MongoSurveyResponseRepository(c), feedback: new MongoInquiryFeedbackRepository(c),

@@ -1,22 +1,12 @@
-import type { Connection } from 'mongoose';
-import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
 import { EmbeddedCallbackRepository } from '../../models/callbacks/embeddedCallbackRepository';
 import { MongoCallbackRepository } from '../../models/callbacks/mongoCallbackRepository';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import { slotKey, type CallbackDeskRepository, type CallbackRepository, type NewCallback } from '../../services/callbacks/callbackRepository';
-import { mongoUri } from '../support/services';
+import { storeFactories } from '../support/storeFactories';
 
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
-
-const factories: Array<[string, () => Promise<CallbackRepository & CallbackDeskRepository>]> = [
-  ['embedded', async () => new EmbeddedCallbackRepository(new EmbeddedDatabase(null))],
-  ['mongo', async () => {
-    const c = await openMongoConnection(mongoUri());
-    connections.push(c);
-    return new MongoCallbackRepository(c);
-  }],
-];
+const factories = storeFactories<CallbackRepository & CallbackDeskRepository>(
+  (database) => new EmbeddedCallbackRepository(database),
+  (connection) => new MongoCallbackRepository(connection),
+);
 
 const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 let counter = 0;

@@ -3,9 +3,7 @@
  * implementation over the repositories (embedded store) and the batched Mongo one must answer alike.
  */
 import type { ConversationReference } from 'botbuilder';
-import type { Connection } from 'mongoose';
 import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import { EmbeddedCustomerRepository } from '../../models/customers/embeddedCustomerRepository';
 import { MongoCustomerRepository } from '../../models/customers/mongoCustomerRepository';
 import { EmbeddedConversationRepository } from '../../models/conversations/embeddedConversationRepository';
@@ -14,12 +12,11 @@ import { MongoCampaignContacts } from '../../models/campaigns/mongoCampaignConta
 import { RepositoryCampaignContacts, type CampaignContacts } from '../../services/campaigns/campaignContacts';
 import type { CustomerRepository } from '../../services/customers/customerRepository';
 import type { ConversationRepository } from '../../models/conversations/conversationRepository';
-import { mongoUri } from '../support/services';
+import { mongoConnections } from '../support/storeFactories';
 
 interface World { contacts: CampaignContacts; customers: CustomerRepository; conversations: ConversationRepository; clock: { at: Date } }
 
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
+const connectMongo = mongoConnections();
 
 const factories: Array<[string, () => Promise<World>]> = [
   ['per record (embedded)', async () => {
@@ -31,8 +28,7 @@ const factories: Array<[string, () => Promise<World>]> = [
   }],
   ['batched (Mongo)', async () => {
     const clock = { at: new Date('2026-11-29T03:00:00Z') };
-    const connection = await openMongoConnection(mongoUri());
-    connections.push(connection);
+    const connection = await connectMongo();
     const customers = new MongoCustomerRepository(connection);
     const conversations = new MongoConversationRepository({ connection, now: () => clock.at });
     return { contacts: new MongoCampaignContacts(connection), customers, conversations, clock };

@@ -1,22 +1,13 @@
-import type { Connection } from 'mongoose';
-import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import { EmbeddedCampaignRecipientRepository } from '../../models/campaigns/embeddedCampaignRecipientRepository';
 import { MongoCampaignRecipientRepository, ORPHANED_CLAIM_MS } from '../../models/campaigns/mongoCampaignRecipientRepository';
 import { RECIPIENT_STATES, type CampaignRecipient, type CampaignRecipientRepository } from '../../services/campaigns/campaign';
-import { mongoUri } from '../support/services';
+import { mongoConnections, storeFactories } from '../support/storeFactories';
 
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
-
-const factories: Array<[string, () => Promise<CampaignRecipientRepository>]> = [
-  ['embedded', async () => new EmbeddedCampaignRecipientRepository(new EmbeddedDatabase(null))],
-  ['mongo', async () => {
-    const c = await openMongoConnection(mongoUri());
-    connections.push(c);
-    return new MongoCampaignRecipientRepository(c);
-  }],
-];
+const connectMongo = mongoConnections();
+const factories = storeFactories<CampaignRecipientRepository>(
+  (database) => new EmbeddedCampaignRecipientRepository(database),
+  (connection) => new MongoCampaignRecipientRepository(connection),
+);
 
 const t0 = new Date('2026-11-30T02:00:00Z');
 const t1 = new Date('2026-11-30T03:00:00Z');
@@ -183,8 +174,7 @@ describe.each(factories)('CampaignRecipientRepository (%s)', (_name, create) => 
 
 describe('CampaignRecipientRepository (mongo): a claimer that died between claiming and marking', () => {
   test('When a claim was inserted but the recipient never marked sending, then after the orphan limit exactly one new claimer wins, and not before', async () => {
-    const connection = await openMongoConnection(mongoUri());
-    connections.push(connection);
+    const connection = await connectMongo();
     const repo = new MongoCampaignRecipientRepository(connection);
     await repo.insertMany([recipient('orphan', 1)]);
     // The state a crash leaves: the claim for attempt 0 is stored, the recipient is still pending at attempt 0.

@@ -1,22 +1,13 @@
-import type { Connection } from 'mongoose';
-import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import { EmbeddedCampaignRepository } from '../../models/campaigns/embeddedCampaignRepository';
 import { MongoCampaignRepository } from '../../models/campaigns/mongoCampaignRepository';
 import { DEFAULT_QUIET_HOURS, type Campaign, type CampaignRepository } from '../../services/campaigns/campaign';
-import { mongoUri } from '../support/services';
+import { mongoConnections, storeFactories } from '../support/storeFactories';
 
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
-
-const factories: Array<[string, () => Promise<CampaignRepository>]> = [
-  ['embedded', async () => new EmbeddedCampaignRepository(new EmbeddedDatabase(null))],
-  ['mongo', async () => {
-    const c = await openMongoConnection(mongoUri());
-    connections.push(c);
-    return new MongoCampaignRepository(c);
-  }],
-];
+const connectMongo = mongoConnections();
+const factories = storeFactories<CampaignRepository>(
+  (database) => new EmbeddedCampaignRepository(database),
+  (connection) => new MongoCampaignRepository(connection),
+);
 
 const t0 = new Date('2026-11-30T02:00:00Z');
 const t1 = new Date('2026-11-30T03:00:00Z');
@@ -101,8 +92,7 @@ describe.each(factories)('CampaignRepository (%s)', (_name, create) => {
 
 describe('MongoCampaignRepository change log', () => {
   test('When a writer claimed a change and died before applying it, then the next reader applies it and the next change builds on it', async () => {
-    const connection = await openMongoConnection(mongoUri());
-    connections.push(connection);
+    const connection = await connectMongo();
     const repo = new MongoCampaignRepository(connection);
     const c = await repo.create(draft());
     // What a launch leaves behind when its process dies between claiming version 0 and applying it.
@@ -114,8 +104,7 @@ describe('MongoCampaignRepository change log', () => {
   });
 
   test('When a draft\'s audience is edited with a date, then it reads back as a date', async () => {
-    const connection = await openMongoConnection(mongoUri());
-    connections.push(connection);
+    const connection = await connectMongo();
     const repo = new MongoCampaignRepository(connection);
     const c = await repo.create(draft());
     const at = new Date('2026-10-10T00:00:00Z');

@@ -1,22 +1,12 @@
-import type { Connection } from 'mongoose';
-import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
 import { EmbeddedChannelOptOutRepository } from '../../models/optOuts/embeddedChannelOptOutRepository';
 import { MongoChannelOptOutRepository } from '../../models/optOuts/mongoChannelOptOutRepository';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import type { ChannelOptOutRepository } from '../../services/campaigns/channelOptOutRepository';
-import { mongoUri } from '../support/services';
+import { storeFactories } from '../support/storeFactories';
 
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
-
-const factories: Array<[string, () => Promise<ChannelOptOutRepository>]> = [
-  ['embedded', async () => new EmbeddedChannelOptOutRepository(new EmbeddedDatabase(null))],
-  ['mongo', async () => {
-    const c = await openMongoConnection(mongoUri());
-    connections.push(c);
-    return new MongoChannelOptOutRepository(c);
-  }],
-];
+const factories = storeFactories<ChannelOptOutRepository>(
+  (database) => new EmbeddedChannelOptOutRepository(database),
+  (connection) => new MongoChannelOptOutRepository(connection),
+);
 
 const user = { channelId: 'webchat', userId: 'visitor-1' };
 const t1 = new Date('2026-11-29T01:00:00Z');

@@ -1,19 +1,15 @@
-import type { Connection } from 'mongoose';
 import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import { EmbeddedCustomerRepository } from '../../models/customers/embeddedCustomerRepository';
 import { MongoCustomerRepository } from '../../models/customers/mongoCustomerRepository';
 import type { Customer, CustomerRepository } from '../../services/customers/customerRepository';
-import { mongoUri } from '../support/services';
+import { mongoConnections } from '../support/storeFactories';
 
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
+const connectMongo = mongoConnections();
 
 const factories: Array<[string, (options?: { batchSize?: number }) => Promise<CustomerRepository>]> = [
   ['embedded', async (options) => new EmbeddedCustomerRepository(new EmbeddedDatabase(null), options)],
   ['mongo', async (options) => {
-    const c = await openMongoConnection(mongoUri());
-    connections.push(c);
+    const c = await connectMongo();
     return new MongoCustomerRepository(c, options);
   }],
 ];

@@ -1,24 +1,15 @@
-import type { Connection } from 'mongoose';
 import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
 import { EmbeddedFollowUpTaskRepository } from '../../models/followups/embeddedFollowUpTaskRepository';
 import { MongoFollowUpTaskRepository } from '../../models/followups/mongoFollowUpTaskRepository';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import { EmbeddedCustomerRepository } from '../../models/customers/embeddedCustomerRepository';
 import type { FollowUpTaskRepository, NewFollowUpTask } from '../../services/followups/followUpTaskRepository';
 import { FollowUpService, SERVICE_DESK, poorScore } from '../../services/followups/followUpService';
-import { mongoUri } from '../support/services';
+import { storeFactories } from '../support/storeFactories';
 
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
-
-const factories: Array<[string, () => Promise<FollowUpTaskRepository>]> = [
-  ['embedded', async () => new EmbeddedFollowUpTaskRepository(new EmbeddedDatabase(null))],
-  ['mongo', async () => {
-    const c = await openMongoConnection(mongoUri());
-    connections.push(c);
-    return new MongoFollowUpTaskRepository(c);
-  }],
-];
+const factories = storeFactories<FollowUpTaskRepository>(
+  (database) => new EmbeddedFollowUpTaskRepository(database),
+  (connection) => new MongoFollowUpTaskRepository(connection),
+);
 
 const t0 = new Date('2026-11-29T02:00:00Z');
 const later = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);

@@ -1,23 +1,13 @@
-import type { Connection } from 'mongoose';
-import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
 import { EmbeddedHandoffRequestRepository } from '../../models/handoff/embeddedHandoffRequestRepository';
 import { MongoHandoffRequestRepository } from '../../models/handoff/mongoHandoffRequestRepository';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import type { HandoffRequestRepository } from '../../services/handoff/handoffRequestService';
 import { HandoffRequestService } from '../../services/handoff/handoffRequestService';
-import { mongoUri } from '../support/services';
+import { storeFactories } from '../support/storeFactories';
 
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
-
-const factories: Array<[string, () => Promise<HandoffRequestRepository>]> = [
-  ['embedded', async () => new EmbeddedHandoffRequestRepository(new EmbeddedDatabase(null))],
-  ['mongo', async () => {
-    const c = await openMongoConnection(mongoUri());
-    connections.push(c);
-    return new MongoHandoffRequestRepository(c);
-  }],
-];
+const factories = storeFactories<HandoffRequestRepository>(
+  (database) => new EmbeddedHandoffRequestRepository(database),
+  (connection) => new MongoHandoffRequestRepository(connection),
+);
 
 describe.each(factories)('HandoffRequestRepository (%s)', (_name, create) => {
   test('When a client asks for a person twice, then both requests are listed for that conversation in order', async () => {

@@ -1,23 +1,13 @@
-import type { Connection } from 'mongoose';
-import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
 import { EmbeddedInquiryFeedbackRepository } from '../../models/knowledge/embeddedInquiryFeedbackRepository';
 import { MongoInquiryFeedbackRepository } from '../../models/knowledge/mongoInquiryFeedbackRepository';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import type { InquiryFeedbackRepository } from '../../services/knowledge/inquiryFeedbackRepository';
 import { InquiryFeedbackService } from '../../services/knowledge/inquiryFeedbackService';
-import { mongoUri } from '../support/services';
+import { storeFactories } from '../support/storeFactories';
 
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
-
-const factories: Array<[string, () => Promise<InquiryFeedbackRepository>]> = [
-  ['embedded', async () => new EmbeddedInquiryFeedbackRepository(new EmbeddedDatabase(null))],
-  ['mongo', async () => {
-    const c = await openMongoConnection(mongoUri());
-    connections.push(c);
-    return new MongoInquiryFeedbackRepository(c);
-  }],
-];
+const factories = storeFactories<InquiryFeedbackRepository>(
+  (database) => new EmbeddedInquiryFeedbackRepository(database),
+  (connection) => new MongoInquiryFeedbackRepository(connection),
+);
 
 const base = { language: 'zh-CN' as const, channelId: 'webchat', userId: 'u1', conversationId: 'c1' };
 

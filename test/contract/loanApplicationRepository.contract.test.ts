@@ -1,26 +1,16 @@
 import path from 'node:path';
-import type { Connection } from 'mongoose';
-import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
 import { EmbeddedLoanApplicationRepository } from '../../models/loans/embeddedLoanApplicationRepository';
 import { MongoLoanApplicationRepository } from '../../models/loans/mongoLoanApplicationRepository';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import type { LoanApplication, LoanApplicationRepository } from '../../services/loans/loanApplicationRepository';
 import { LoanApplicationLookup } from '../../services/loans/loanApplicationLookup';
 import { loadLoanApplicationSeed } from '../../services/loans/loanApplicationSeed';
 import { repoRoot } from '../support/dialogHarness';
-import { mongoUri } from '../support/services';
+import { storeFactories } from '../support/storeFactories';
 
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
-
-const factories: Array<[string, () => Promise<LoanApplicationRepository>]> = [
-  ['embedded', async () => new EmbeddedLoanApplicationRepository(new EmbeddedDatabase(null))],
-  ['mongo', async () => {
-    const c = await openMongoConnection(mongoUri());
-    connections.push(c);
-    return new MongoLoanApplicationRepository(c);
-  }],
-];
+const factories = storeFactories<LoanApplicationRepository>(
+  (database) => new EmbeddedLoanApplicationRepository(database),
+  (connection) => new MongoLoanApplicationRepository(connection),
+);
 
 function application(overrides: Partial<LoanApplication> = {}): LoanApplication {
   return {

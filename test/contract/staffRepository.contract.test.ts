@@ -1,7 +1,5 @@
 import Redis from 'ioredis';
-import type { Connection } from 'mongoose';
 import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import { EmbeddedStaffRepository } from '../../models/staff/embeddedStaffRepository';
 import { MongoStaffRepository } from '../../models/staff/mongoStaffRepository';
 import { EmbeddedLoginAttemptRepository } from '../../models/staff/embeddedLoginAttemptRepository';
@@ -13,19 +11,12 @@ import { RedisSessionStore } from '../../models/staff/redisSessionStore';
 import type { AuditEventRepository } from '../../services/audit/auditEventRepository';
 import type { LoginAttemptRepository, StaffRecord, StaffRepository } from '../../services/staff/staffRepository';
 import type { SessionStore } from '../../services/staff/sessionStore';
-import { mongoUri, redisUrl, uniquePrefix } from '../support/services';
+import { redisUrl, uniquePrefix } from '../support/services';
+import { mongoConnections } from '../support/storeFactories';
 
-const connections: Connection[] = [];
+const mongo = mongoConnections();
 const redisClients: Redis[] = [];
-afterAll(async () => {
-  await Promise.all(connections.map((c) => c.close()));
-  await Promise.all(redisClients.map((r) => r.quit()));
-});
-async function mongo(): Promise<Connection> {
-  const c = await openMongoConnection(mongoUri());
-  connections.push(c);
-  return c;
-}
+afterAll(async () => { await Promise.all(redisClients.map((r) => r.quit())); });
 
 interface Backends { staff: StaffRepository; attempts: LoginAttemptRepository; audit: AuditEventRepository; sessions: SessionStore }
 const factories: Array<[string, () => Promise<Backends>]> = [

@@ -1,27 +1,17 @@
 import path from 'node:path';
-import type { Connection } from 'mongoose';
-import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import { EmbeddedSurveyDefinitionRepository } from '../../models/surveys/embeddedSurveyDefinitionRepository';
 import { MongoSurveyDefinitionRepository } from '../../models/surveys/mongoSurveyDefinitionRepository';
 import { parseSurveyDefinition, type SurveyDefinition } from '../../services/surveys/surveyDefinition';
 import { loadSurveyDefinitions, readSurveyDefinitions } from '../../services/surveys/surveyDefinitionLoader';
 import type { SurveyDefinitionRepository } from '../../services/surveys/surveyDefinitionRepository';
-import { mongoUri } from '../support/services';
+import { storeFactories } from '../support/storeFactories';
 import { repoRoot } from '../support/dialogHarness';
 
 const surveysDir = path.join(repoRoot, 'data/surveys');
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
-
-const factories: Array<[string, () => Promise<SurveyDefinitionRepository>]> = [
-  ['embedded', async () => new EmbeddedSurveyDefinitionRepository(new EmbeddedDatabase(null))],
-  ['mongo', async () => {
-    const c = await openMongoConnection(mongoUri());
-    connections.push(c);
-    return new MongoSurveyDefinitionRepository(c);
-  }],
-];
+const factories = storeFactories<SurveyDefinitionRepository>(
+  (database) => new EmbeddedSurveyDefinitionRepository(database),
+  (connection) => new MongoSurveyDefinitionRepository(connection),
+);
 
 function sample(version: number, title = 'T'): SurveyDefinition {
   return parseSurveyDefinition({

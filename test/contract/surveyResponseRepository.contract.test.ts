@@ -1,22 +1,12 @@
-import type { Connection } from 'mongoose';
-import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import { EmbeddedSurveyResponseRepository } from '../../models/surveys/embeddedSurveyResponseRepository';
 import { MongoSurveyResponseRepository } from '../../models/surveys/mongoSurveyResponseRepository';
 import { respondentKeyFor, type SurveyResponseRepository } from '../../services/surveys/surveyResponseRepository';
-import { mongoUri } from '../support/services';
+import { storeFactories } from '../support/storeFactories';
 
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
-
-const factories: Array<[string, () => Promise<SurveyResponseRepository>]> = [
-  ['embedded', async () => new EmbeddedSurveyResponseRepository(new EmbeddedDatabase(null))],
-  ['mongo', async () => {
-    const c = await openMongoConnection(mongoUri());
-    connections.push(c);
-    return new MongoSurveyResponseRepository(c);
-  }],
-];
+const factories = storeFactories<SurveyResponseRepository>(
+  (database) => new EmbeddedSurveyResponseRepository(database),
+  (connection) => new MongoSurveyResponseRepository(connection),
+);
 
 const t0 = new Date('2026-11-30T02:00:00Z');
 const t1 = new Date('2026-11-30T02:01:00Z');

@@ -1,22 +1,13 @@
-import type { Connection } from 'mongoose';
-import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
 import { EmbeddedTicketRepository } from '../../models/tickets/embeddedTicketRepository';
 import { MongoTicketRepository } from '../../models/tickets/mongoTicketRepository';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import type { NewTicket, StaffActor, TicketEvent, TicketRepository, TicketTransition } from '../../services/tickets/ticketRepository';
-import { mongoUri } from '../support/services';
+import { mongoConnections, storeFactories } from '../support/storeFactories';
 
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
-
-const factories: Array<[string, () => Promise<TicketRepository>]> = [
-  ['embedded', async () => new EmbeddedTicketRepository(new EmbeddedDatabase(null))],
-  ['mongo', async () => {
-    const c = await openMongoConnection(mongoUri());
-    connections.push(c);
-    return new MongoTicketRepository(c);
-  }],
-];
+const connectMongo = mongoConnections();
+const factories = storeFactories<TicketRepository>(
+  (database) => new EmbeddedTicketRepository(database),
+  (connection) => new MongoTicketRepository(connection),
+);
 
 function newTicket(overrides: Partial<NewTicket> = {}): NewTicket {
   return {
@@ -220,8 +211,7 @@ describe.each(factories)('TicketRepository staff desk (%s)', (_name, create) => 
 
 describe('MongoTicketRepository validation', () => {
   test('When a ticket breaks the schema, then Mongo refuses it', async () => {
-    const c = await openMongoConnection(mongoUri());
-    connections.push(c);
+    const c = await connectMongo();
     const repo = new MongoTicketRepository(c);
     await expect(repo.create(newTicket({ severity: 'urgent' as never }), references('CMP-20261127-KKKK'))).rejects.toThrow(/severity/);
     await expect(repo.create(newTicket(), references('not-a-reference'))).rejects.toThrow(/reference/);

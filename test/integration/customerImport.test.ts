@@ -3,28 +3,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { Readable } from 'node:stream';
-import type { Connection } from 'mongoose';
-import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import { EmbeddedCustomerRepository } from '../../models/customers/embeddedCustomerRepository';
 import { MongoCustomerRepository } from '../../models/customers/mongoCustomerRepository';
 import type { CustomerRepository } from '../../services/customers/customerRepository';
 import { CustomerImporter, ImportFileError } from '../../services/customers/customerImport';
 import { mongoUri } from '../support/services';
+import { mongoConnections, storeFactories } from '../support/storeFactories';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/customers');
 const ROOT = path.resolve(__dirname, '../..');
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
-
-const factories: Array<[string, () => Promise<CustomerRepository>]> = [
-  ['embedded', async () => new EmbeddedCustomerRepository(new EmbeddedDatabase(null))],
-  ['mongo', async () => {
-    const c = await openMongoConnection(mongoUri());
-    connections.push(c);
-    return new MongoCustomerRepository(c);
-  }],
-];
+const connectMongo = mongoConnections();
+const factories = storeFactories<CustomerRepository>(
+  (database) => new EmbeddedCustomerRepository(database),
+  (connection) => new MongoCustomerRepository(connection),
+);
 
 const fixture = (name: string) => fs.createReadStream(path.join(FIXTURES, name));
 const text = (csv: string) => Readable.from([Buffer.from(csv, 'utf8')]);
@@ -129,8 +121,7 @@ describe('customers:import CLI', () => {
     expect(first.stdout).toMatch(/line 4 \(CRM-2003\): bad phone "12345"/);
     const second = await run([path.join(FIXTURES, 'with-errors.csv')], { MONGODB_URI: uri });
     expect(second.stdout).toMatch(/created 0, updated 0, unchanged 2, rejected 4/);
-    const connection = await openMongoConnection(uri);
-    connections.push(connection);
+    const connection = await connectMongo(uri);
     expect(await new MongoCustomerRepository(connection).countMatching({})).toBe(2);
   }, 120000);
 

@@ -4,14 +4,12 @@
  */
 import path from 'node:path';
 import type { Activity } from 'botbuilder';
-import type { Connection } from 'mongoose';
 import { BusinessCalendar } from '../../services/calendar/businessCalendar';
 import { CallbackService } from '../../services/callbacks/callbackService';
 import { ComplaintService } from '../../services/tickets/complaintService';
 import { CustomerLinker } from '../../services/customers/customerLinker';
 import type { CustomerRepository } from '../../services/customers/customerRepository';
 import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import { EmbeddedCallbackRepository } from '../../models/callbacks/embeddedCallbackRepository';
 import { EmbeddedTicketRepository } from '../../models/tickets/embeddedTicketRepository';
 import { EmbeddedCustomerRepository } from '../../models/customers/embeddedCustomerRepository';
@@ -19,22 +17,15 @@ import { MongoCustomerRepository } from '../../models/customers/mongoCustomerRep
 import { CallbackBookingDialog } from '../../dialogs/callbackBookingDialog';
 import { ComplaintDialog } from '../../dialogs/complaintDialog';
 import { createInterruptionDependencies, dialogClient, repoRoot } from '../support/dialogHarness';
-import { mongoUri } from '../support/services';
+import { storeFactories } from '../support/storeFactories';
 
 const ZONE = 'Asia/Shanghai';
 const NOW = new Date('2026-11-30T10:00:00+08:00');
 const calendar = BusinessCalendar.fromDirectory(path.join(repoRoot, 'config/calendars'), { timeZone: ZONE, logger: { warn: () => undefined } });
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
-
-const factories: Array<[string, () => Promise<CustomerRepository>]> = [
-  ['embedded', async () => new EmbeddedCustomerRepository(new EmbeddedDatabase(null))],
-  ['mongo', async () => {
-    const c = await openMongoConnection(mongoUri());
-    connections.push(c);
-    return new MongoCustomerRepository(c);
-  }],
-];
+const factories = storeFactories<CustomerRepository>(
+  (database) => new EmbeddedCustomerRepository(database),
+  (connection) => new MongoCustomerRepository(connection),
+);
 
 const message = (text: string, userId: string) => ({ type: 'message', text, locale: 'zh-CN', from: { id: userId, name: userId } }) as Partial<Activity>;
 
