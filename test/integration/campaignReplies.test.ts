@@ -5,13 +5,8 @@
  * runOnce) starts the campaign dialog as a proactive turn (bot.beginDialogOutsideTurn); the
  * client's replies over /api/messages answer it, opt out, or take the callback offer.
  */
-import crypto from 'node:crypto';
-import { startApp, messageActivity, send, type RunningApp } from '../support/appHarness';
-import { startStubChannel, type StubChannel } from '../support/stubChannel';
-import { campaignResponseSurveyId, type CampaignRecipientRepository } from '../../services/campaigns/campaign';
-import type { CampaignSender } from '../../services/campaigns/campaignSender';
-import type { CampaignService } from '../../services/campaigns/campaignService';
-import type { CustomerRepository } from '../../services/customers/customerRepository';
+import { startCampaignApp, type CampaignApp, type CampaignClient as Client } from '../support/campaignApp';
+import { campaignResponseSurveyId } from '../../services/campaigns/campaign';
 import type { FollowUpService } from '../../services/followups/followUpService';
 import type { SurveyResponseRepository } from '../../services/surveys/surveyResponseRepository';
 import type { Language } from '../../services/i18n/localizer';
@@ -22,8 +17,6 @@ function rendered(activity: { text?: string; suggestedActions?: { actions?: Arra
   return [activity?.text ?? '', ...(activity?.suggestedActions?.actions ?? []).map((a) => `[${a.title}]`), ...(activity?.attachments ?? []).map((a) => JSON.stringify(a.content))].join('\n');
 }
 
-interface Client { conversationId: string; userId: string; customerId: string; language: Language }
-
 const localizer = createLocalizer();
 const INTRO = { 'zh-CN': '年终回访：请花两分钟评价我们的服务。', en: 'Year-end follow-up: two minutes to rate our service.' };
 const GREETING = { 'zh-CN': '您好，贵公司的贷款已放款。', en: 'Hello, your company\'s loan has been paid out.' };
@@ -33,56 +26,33 @@ const WORDS = {
 } as const;
 
 describe('Campaign replies over HTTP (Redis + Mongo, stub channel)', () => {
-  let running: RunningApp;
-  let stub: StubChannel;
-  let sender: CampaignSender;
-  let campaigns: CampaignService;
-  let recipients: CampaignRecipientRepository;
-  let customers: CustomerRepository;
-
-  beforeAll(async () => {
-    stub = await startStubChannel();
-    running = await startApp({ storage: 'services', env: { CAMPAIGN_SENDER_ENABLED: 'false' } });
-    sender = running.app.parts.campaignSender as CampaignSender;
-    campaigns = running.app.parts.campaignService as CampaignService;
-    recipients = running.app.parts.campaignRecipients as CampaignRecipientRepository;
-    customers = running.app.parts.customers as CustomerRepository;
-  }, 60_000);
-  afterAll(async () => {
-    await running?.stop();
-    await stub?.close();
-  });
+  let app: CampaignApp;
+  beforeAll(async () => { app = await startCampaignApp('services'); }, 60_000);
+  afterAll(() => app?.stop());
 
   /** A client's message over /api/messages; the bot's replies come back in the response (expectReplies). */
   async function say(c: Client, text: string): Promise<string> {
-    const activity = messageActivity(c.conversationId, text, { locale: c.language, serviceUrl: stub.url, channelId: 'webchat', from: { id: c.userId, name: 'Client' } });
-    const { status, replies } = await send(running.baseUrl, activity);
+    const { status, replies } = await app.say(c, text);
     expect(status).toBe(200);
     return replies.map(rendered).join('\n');
   }
 
   /** A client who said hello once (so the bot holds their reference), linked to a new customer with this tag and an RM. */
   async function client(tag: string, language: Language): Promise<Client> {
-    const conversationId = `reply-${crypto.randomBytes(5).toString('hex')}`;
-    const c: Client = { conversationId, userId: `user-${conversationId}`, customerId: '', language };
-    await say(c, WORDS[language].hello);
-    const customer = await customers.create({
-      name: `Client ${conversationId}`, language, tags: [tag], relationshipManager: 'rm-zhao', consent: { surveys: true, marketing: true },
-      channelUsers: [{ channelId: 'webchat', userId: c.userId }],
-    });
-    await (running.app.parts.conversationTracking as { flush(): Promise<void> }).flush();
-    return { ...c, customerId: customer.id };
+    const c = await app.helloClient(language, { tags: [tag], relationshipManager: 'rm-zhao', consent: { surveys: true, marketing: true } });
+    await app.flushConversations();
+    return c;
   }
 
   /** Launches a campaign to the tag and runs the sender once; returns the campaign id and what the client received. */
   async function launchAndSend(tag: string, c: Client, fields: Record<string, unknown>): Promise<{ id: string; received: string }> {
-    const created = await campaigns.create({
+    const created = await app.campaigns.create({
       name: `Campaign ${tag}`, audience: { tagsAny: [tag] }, quietHours: { start: '00:00', end: '00:00' }, frequencyCapDays: 0, sendRatePerSecond: 100, ...fields,
     }, 'supervisor@example.test');
-    await campaigns.launch(created.id);
-    const report = await sender.runOnce(new Date());
+    await app.campaigns.launch(created.id);
+    const report = await app.sender.runOnce(new Date());
     expect(report.sent).toBe(1);
-    return { id: created.id, received: stub.delivered(c.conversationId).map((r) => rendered(r.body)).join('\n') };
+    return { id: created.id, received: app.stub.delivered(c.conversationId).map((r) => rendered(r.body)).join('\n') };
   }
 
   describe.each(['zh-CN', 'en'] as const)('(%s)', (language) => {
@@ -95,7 +65,7 @@ describe('Campaign replies over HTTP (Redis + Mongo, stub channel)', () => {
       const { id, received } = await launchAndSend(tag, c, { kind: 'survey', surveyId: 'service-satisfaction', message: INTRO });
       expect(received).toContain(INTRO[language]);
       expect(received).toContain(t('survey.progress', { position: 1, total: 5 }));
-      expect(await recipients.get(id, c.customerId)).toMatchObject({ state: 'sent' });
+      expect(await app.recipients.get(id, c.customerId)).toMatchObject({ state: 'sent' });
 
       expect(await say(c, '5')).toContain(t('survey.progress', { position: 2, total: 5 }));
       await say(c, '9');
@@ -103,8 +73,8 @@ describe('Campaign replies over HTTP (Redis + Mongo, stub channel)', () => {
       await say(c, w.skip);
       expect(await say(c, w.skip)).toContain(t('survey.thanks'));
 
-      expect(await recipients.get(id, c.customerId)).toMatchObject({ state: 'responded', respondedAt: expect.any(Date) });
-      const responses = running.app.parts.surveyResponses as SurveyResponseRepository;
+      expect(await app.recipients.get(id, c.customerId)).toMatchObject({ state: 'responded', respondedAt: expect.any(Date) });
+      const responses = app.running.app.parts.surveyResponses as SurveyResponseRepository;
       expect(await responses.get(campaignResponseSurveyId(id), c.customerId)).toMatchObject({
         status: 'completed', answers: { overall: 5, recommend: 9, channel: 'online' }, meta: { campaignId: id },
       });
@@ -120,9 +90,9 @@ describe('Campaign replies over HTTP (Redis + Mongo, stub channel)', () => {
       const offer = await say(c, '2');
       expect(offer).toContain(t('survey.csatThanks', { score: 2 }));
       expect(offer).toContain(t('campaign.followUpOfferManager'));
-      expect(await recipients.get(id, c.customerId)).toMatchObject({ state: 'responded' });
+      expect(await app.recipients.get(id, c.customerId)).toMatchObject({ state: 'responded' });
       expect(await say(c, t('campaign.followUpNo'))).toContain(t('campaign.followUpThanksDeclined'));
-      const tasks = await (running.app.parts.followUps as FollowUpService).listOpen('rm-zhao');
+      const tasks = await (app.running.app.parts.followUps as FollowUpService).listOpen('rm-zhao');
       expect(tasks.filter((task) => task.campaignId === id)).toMatchObject([{ customerId: c.customerId, reason: 'low_csat', score: 2 }]);
     });
 
@@ -131,8 +101,8 @@ describe('Campaign replies over HTTP (Redis + Mongo, stub channel)', () => {
       const c = await client(tag, language);
       const { id } = await launchAndSend(tag, c, { kind: 'survey', surveyId: 'service-satisfaction' });
       expect(await say(c, w.stop)).toBe(t('campaign.optOutConfirmed'));
-      expect(await customers.get(c.customerId)).toMatchObject({ consent: { surveys: false, marketing: false }, optedOutAt: expect.any(Date) });
-      expect(await recipients.get(id, c.customerId)).toMatchObject({ state: 'opted_out' });
+      expect(await app.customers.get(c.customerId)).toMatchObject({ consent: { surveys: false, marketing: false }, optedOutAt: expect.any(Date) });
+      expect(await app.recipients.get(id, c.customerId)).toMatchObject({ state: 'opted_out' });
       expect(await say(c, w.hello)).not.toContain(t('survey.progress', { position: 1, total: 5 }));
     });
   });
