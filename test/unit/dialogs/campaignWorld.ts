@@ -13,16 +13,12 @@ import { EmbeddedCampaignRecipientRepository } from '../../../models/campaigns/e
 import { EmbeddedFollowUpTaskRepository } from '../../../models/followups/embeddedFollowUpTaskRepository';
 import { EmbeddedChannelOptOutRepository } from '../../../models/optOuts/embeddedChannelOptOutRepository';
 import { EmbeddedCallbackRepository } from '../../../models/callbacks/embeddedCallbackRepository';
-import { EmbeddedSurveyDefinitionRepository } from '../../../models/surveys/embeddedSurveyDefinitionRepository';
-import { EmbeddedSurveyResponseRepository } from '../../../models/surveys/embeddedSurveyResponseRepository';
 import { BusinessCalendar } from '../../../services/calendar/businessCalendar';
 import { CallbackService } from '../../../services/callbacks/callbackService';
 import { CampaignResponses } from '../../../services/campaigns/campaignResponses';
 import { OptOutService } from '../../../services/campaigns/optOutService';
 import type { CampaignRecipient } from '../../../services/campaigns/campaign';
 import { FollowUpService } from '../../../services/followups/followUpService';
-import { AnswerParser } from '../../../services/surveys/answerParser';
-import { loadSurveyDefinitions } from '../../../services/surveys/surveyDefinitionLoader';
 import type { CustomerFields } from '../../../services/customers/customerRepository';
 import { CallbackBookingDialog } from '../../../dialogs/callbackBookingDialog';
 import { FollowThroughDialog } from '../../../dialogs/followThroughDialog';
@@ -30,7 +26,8 @@ import { SurveyDialog } from '../../../dialogs/surveyDialog';
 import { QuickCsatDialog } from '../../../dialogs/quickCsatDialog';
 import { OptOutDialog } from '../../../dialogs/optOutDialog';
 import { CampaignDialog } from '../../../dialogs/campaignDialog';
-import { createInterruptionDependencies, repoRoot } from '../../support/dialogHarness';
+import { repoRoot } from '../../support/dialogHarness';
+import { createSurveyEnvironment } from './surveyCaseRunner';
 
 export const ZONE = 'Asia/Shanghai';
 /** A Monday morning in Beijing: tomorrow 15:00 is a free business slot. */
@@ -43,12 +40,8 @@ export const TEST_CONVERSATION = 'Convo1';
 const calendar = BusinessCalendar.fromDirectory(path.join(repoRoot, 'config/calendars'), { timeZone: ZONE, logger: { warn: () => undefined } });
 
 export async function campaignWorld() {
-  const interruption = createInterruptionDependencies();
   const db = new EmbeddedDatabase(null);
-  const definitions = new EmbeddedSurveyDefinitionRepository(db);
-  await loadSurveyDefinitions(path.join(repoRoot, 'data/surveys'), definitions);
-  const responses = new EmbeddedSurveyResponseRepository(db);
-  const parser = new AnswerParser(require(path.join(repoRoot, 'data/surveyVocabulary.json')));
+  const { definitions, responses, parser, ...interruption } = await createSurveyEnvironment(db);
   const customers = new EmbeddedCustomerRepository(db);
   const recipients = new EmbeddedCampaignRecipientRepository(db);
   const followUpTasks = new EmbeddedFollowUpTaskRepository(db);

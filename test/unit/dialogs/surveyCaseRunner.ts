@@ -34,10 +34,9 @@ export interface DialogCase {
   handoffRequests?: number;
 }
 
-/** Everything a case's dialog is built from: real services on in-memory embedded stores. */
-export async function createSurveyEnvironment() {
+/** Everything a case's dialog is built from: real services on in-memory embedded stores (on `db`, or a new one). */
+export async function createSurveyEnvironment(db = new EmbeddedDatabase(null)) {
   const interruption = createInterruptionDependencies();
-  const db = new EmbeddedDatabase(null);
   const definitions = new EmbeddedSurveyDefinitionRepository(db);
   await loadSurveyDefinitions(path.join(repoRoot, 'data/surveys'), definitions);
   const responses = new EmbeddedSurveyResponseRepository(db);
