@@ -1,10 +1,9 @@
 /** One contract for the `ConversationLock` port over the Redis and in-process locks. */
-import { Redis } from 'ioredis';
 import { AppError } from '../../services/appError';
 import {
   InProcessConversationLock, RedisConversationLock, type ConversationLock, type ConversationLockTimings,
 } from '../../services/concurrency/conversationLock';
-import { redisUrl, uniquePrefix } from '../support/services';
+import { testRedis } from '../support/testRedis';
 
 interface LockFixture {
   lock: ConversationLock;
@@ -12,19 +11,17 @@ interface LockFixture {
   abandon(key: string): Promise<void>;
 }
 
-let redis: Redis;
-const prefixes: string[] = [];
+const redis = testRedis();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const factories: Array<[string, (timings: Required<ConversationLockTimings>) => LockFixture]> = [
   ['RedisConversationLock', (timings) => {
-    const keyPrefix = uniquePrefix('lock');
-    prefixes.push(keyPrefix);
+    const keyPrefix = redis.prefix('lock');
     return {
-      lock: new RedisConversationLock({ redis, keyPrefix, ...timings }),
+      lock: new RedisConversationLock({ redis: redis.client, keyPrefix, ...timings }),
       // What a crashed replica leaves behind: its SET NX PX key, never deleted.
-      abandon: async (key) => { await redis.set(keyPrefix + key, 'dead-holder-token', 'PX', timings.lockTtlMs); },
+      abandon: async (key) => { await redis.client.set(keyPrefix + key, 'dead-holder-token', 'PX', timings.lockTtlMs); },
     };
   }],
   ['InProcessConversationLock', (timings) => {
@@ -38,17 +35,6 @@ const factories: Array<[string, (timings: Required<ConversationLockTimings>) => 
     };
   }],
 ];
-
-beforeAll(() => {
-  redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
-});
-afterAll(async () => {
-  for (const prefix of prefixes) {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-  }
-  await redis.quit();
-});
 
 describe.each(factories)('ConversationLock contract: %s', (_name, create) => {
   test('When 20 turns of one conversation run at once, then they never overlap and all complete', async () => {
@@ -127,9 +113,8 @@ describe.each(factories)('ConversationLock contract: %s', (_name, create) => {
 
 describe('RedisConversationLock across replicas', () => {
   test('When two replicas run turns of one conversation at once, then they never overlap', async () => {
-    const keyPrefix = uniquePrefix('lock-replicas');
-    prefixes.push(keyPrefix);
-    const replicas = [1, 2].map(() => new RedisConversationLock({ redis, keyPrefix, lockTtlMs: 5000, acquireTimeoutMs: 10_000 }));
+    const keyPrefix = redis.prefix('lock-replicas');
+    const replicas = [1, 2].map(() => new RedisConversationLock({ redis: redis.client, keyPrefix, lockTtlMs: 5000, acquireTimeoutMs: 10_000 }));
     let active = 0;
     let maxActive = 0;
     let counter = 0;
@@ -143,17 +128,16 @@ describe('RedisConversationLock across replicas', () => {
     })));
     expect(maxActive).toBe(1);
     expect(counter).toBe(20);
-    expect(await redis.exists(`${keyPrefix}msteams/shared`)).toBe(0);
+    expect(await redis.client.exists(`${keyPrefix}msteams/shared`)).toBe(0);
   });
 
   test('When a holder outlived its TTL and another took the key, then its release leaves the new holder\'s key alone', async () => {
-    const keyPrefix = uniquePrefix('lock-expired');
-    prefixes.push(keyPrefix);
-    const lock = new RedisConversationLock({ redis, keyPrefix, lockTtlMs: 100, acquireTimeoutMs: 1000 });
+    const keyPrefix = redis.prefix('lock-expired');
+    const lock = new RedisConversationLock({ redis: redis.client, keyPrefix, lockTtlMs: 100, acquireTimeoutMs: 1000 });
     await lock.runExclusive('k', async () => {
       await sleep(200);
-      await redis.set(`${keyPrefix}k`, 'someone-else', 'PX', 5000);
+      await redis.client.set(`${keyPrefix}k`, 'someone-else', 'PX', 5000);
     });
-    expect(await redis.get(`${keyPrefix}k`)).toBe('someone-else');
+    expect(await redis.client.get(`${keyPrefix}k`)).toBe('someone-else');
   });
 });

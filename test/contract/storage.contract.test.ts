@@ -10,25 +10,16 @@ import { Redis } from 'ioredis';
 import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
 import { FileStorage } from '../../models/state/fileStorage';
 import { RedisStorage } from '../../models/state/redisStorage';
-import { redisUrl, uniquePrefix } from '../support/services';
+import { redisUrl } from '../support/services';
+import { deleteByPrefix, testRedis } from '../support/testRedis';
 
 interface StorageFixture {
   storage: Storage;
   dispose(): Promise<void>;
 }
 
-let redis: Redis;
-const prefixes: string[] = [];
+const redis = testRedis();
 const tempDirs: string[] = [];
-
-async function deleteByPrefix(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length) await client.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
 
 function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-storage-'));
@@ -39,11 +30,10 @@ function tempDir(): string {
 const factories: Array<[string, () => Promise<StorageFixture>]> = [
   ['MemoryStorage (reference)', async () => ({ storage: new MemoryStorage(), dispose: async () => undefined })],
   ['RedisStorage', async () => {
-    const keyPrefix = uniquePrefix('storage');
-    prefixes.push(keyPrefix);
+    const keyPrefix = redis.prefix('storage');
     return {
-      storage: new RedisStorage({ redis, keyPrefix, conversationTtlSeconds: 3600, userTtlSeconds: 7200 }),
-      dispose: () => deleteByPrefix(redis, keyPrefix),
+      storage: new RedisStorage({ redis: redis.client, keyPrefix, conversationTtlSeconds: 3600, userTtlSeconds: 7200 }),
+      dispose: () => deleteByPrefix(redis.client, keyPrefix),
     };
   }],
   ['FileStorage', async () => {
@@ -52,13 +42,7 @@ const factories: Array<[string, () => Promise<StorageFixture>]> = [
   }],
 ];
 
-beforeAll(() => {
-  redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
-});
-
-afterAll(async () => {
-  for (const prefix of prefixes) await deleteByPrefix(redis, prefix);
-  await redis.quit();
+afterAll(() => {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -224,8 +208,7 @@ describe('FileStorage restart', () => {
 
 describe('RedisStorage shared reads', () => {
   test('When 50 turns read at once, then one MGET serves them all and each gets its own copy of its own keys', async () => {
-    const keyPrefix = uniquePrefix('storage-mget');
-    prefixes.push(keyPrefix);
+    const keyPrefix = redis.prefix('storage-mget');
     const client = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
     try {
       const storage = new RedisStorage({ redis: client, keyPrefix, conversationTtlSeconds: 60, userTtlSeconds: 60 });
@@ -251,13 +234,12 @@ describe('RedisStorage shared reads', () => {
 
 describe('RedisStorage TTL', () => {
   test('When the conversation TTL passes, then conversation state expires while user state keeps its longer TTL', async () => {
-    const keyPrefix = uniquePrefix('storage-ttl');
-    prefixes.push(keyPrefix);
-    const storage = new RedisStorage({ redis, keyPrefix, conversationTtlSeconds: 1, userTtlSeconds: 600 });
+    const keyPrefix = redis.prefix('storage-ttl');
+    const storage = new RedisStorage({ redis: redis.client, keyPrefix, conversationTtlSeconds: 1, userTtlSeconds: 600 });
     await storage.write({ 'webchat/conversations/c1': { n: 1 }, 'webchat/users/u1': { n: 2 } });
 
-    expect(await redis.ttl(`${keyPrefix}webchat/conversations/c1`)).toBeLessThanOrEqual(1);
-    expect(await redis.ttl(`${keyPrefix}webchat/users/u1`)).toBeGreaterThan(500);
+    expect(await redis.client.ttl(`${keyPrefix}webchat/conversations/c1`)).toBeLessThanOrEqual(1);
+    expect(await redis.client.ttl(`${keyPrefix}webchat/users/u1`)).toBeGreaterThan(500);
 
     await new Promise((r) => setTimeout(r, 2100));
     const items = await storage.read(['webchat/conversations/c1', 'webchat/users/u1']);
@@ -267,6 +249,6 @@ describe('RedisStorage TTL', () => {
 
   test('When constructed without a client or with a bad TTL, then it throws', () => {
     expect(() => new RedisStorage({ redis: undefined as unknown as Redis, keyPrefix: 'p:', conversationTtlSeconds: 1, userTtlSeconds: 1 })).toThrow(/redis/);
-    expect(() => new RedisStorage({ redis, keyPrefix: 'p:', conversationTtlSeconds: 0, userTtlSeconds: 1 })).toThrow(/conversationTtlSeconds/);
+    expect(() => new RedisStorage({ redis: redis.client, keyPrefix: 'p:', conversationTtlSeconds: 0, userTtlSeconds: 1 })).toThrow(/conversationTtlSeconds/);
   });
 });

@@ -8,26 +8,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConversationState, TestAdapter, type Middleware, type Storage, type TurnContext } from 'botbuilder';
-import { Redis } from 'ioredis';
 import { EmbeddedDatabase } from '../../models/embedded/embeddedDatabase';
 import { FileStorage } from '../../models/state/fileStorage';
 import { RedisStorage } from '../../models/state/redisStorage';
 import { InProcessConversationLock, RedisConversationLock, type ConversationLock } from '../../services/concurrency/conversationLock';
-import { redisUrl, uniquePrefix } from '../support/services';
+import { testRedis } from '../support/testRedis';
 
-let redis: Redis;
-const prefixes: string[] = [];
+const redis = testRedis();
 const dirs: string[] = [];
 
-beforeAll(() => {
-  redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
-});
-afterAll(async () => {
-  for (const prefix of prefixes) {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-  }
-  await redis.quit();
+afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -39,11 +29,10 @@ const lockMiddleware = (lock: ConversationLock): Middleware => ({
 function setups(): Array<[string, () => { storage: Storage; lock: ConversationLock }]> {
   return [
     ['RedisStorage + RedisConversationLock', () => {
-      const prefix = uniquePrefix('turn-safety');
-      prefixes.push(prefix);
+      const prefix = redis.prefix('turn-safety');
       return {
-        storage: new RedisStorage({ redis, keyPrefix: `${prefix}state:`, conversationTtlSeconds: 60, userTtlSeconds: 60 }),
-        lock: new RedisConversationLock({ redis, keyPrefix: `${prefix}lock:`, lockTtlMs: 5000, acquireTimeoutMs: 10_000 }),
+        storage: new RedisStorage({ redis: redis.client, keyPrefix: `${prefix}state:`, conversationTtlSeconds: 60, userTtlSeconds: 60 }),
+        lock: new RedisConversationLock({ redis: redis.client, keyPrefix: `${prefix}lock:`, lockTtlMs: 5000, acquireTimeoutMs: 10_000 }),
       };
     }],
     ['FileStorage + InProcessConversationLock', () => {
