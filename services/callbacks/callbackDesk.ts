@@ -4,6 +4,7 @@ import type { AuditEventRepository } from '../audit/auditEventRepository';
 import { formatDateTime } from '../i18n/formatters';
 import type { Localizer } from '../i18n/localizer';
 import type { ProactiveSender } from '../proactive/proactiveSender';
+import { sendClientNotice } from '../proactive/clientNotice';
 import {
   CALLBACK_OUTCOMES, MAX_CALLBACK_PAGE,
   type Callback, type CallbackDeskRepository, type CallbackEvent, type CallbackOutcome, type CallbackStaffRef, type CallbackStatus,
@@ -179,19 +180,9 @@ export class CallbackDesk {
     const text = this.options.localizer.t(callback.language, 'callback.missedByBank', {
       time: formatDateTime(callback.slotStart, callback.language, this.timeZone), phone: callback.phone, reference: callback.reference,
     });
-    let reason: string | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new AppError('timeout', `no answer from the channel in ${this.sendTimeoutMs} ms`, 504)), this.sendTimeoutMs);
-      });
-      await Promise.race([this.options.sender.sendToConversation({ channelId: callback.channelId, conversationId: callback.conversationId, userId: callback.userId }, text), timeout]);
-    } catch (error) {
-      reason = error instanceof AppError && (error.code === 'unreachable' || error.code === 'timeout') ? error.code : 'send_failed';
-      this.options.onError?.(error, `missed-call message for ${callback.reference}`);
-    } finally {
-      clearTimeout(timer);
-    }
+    const reason = await sendClientNotice(this.options.sender, { channelId: callback.channelId, conversationId: callback.conversationId, userId: callback.userId }, text, {
+      timeoutMs: this.sendTimeoutMs, what: `missed-call message for ${callback.reference}`, ...(this.options.onError ? { onError: this.options.onError } : {}),
+    });
     const event: CallbackEvent = reason
       ? { reference: callback.reference, type: 'client_not_notified', at: this.now(), reason }
       : { reference: callback.reference, type: 'client_notified', at: this.now() };

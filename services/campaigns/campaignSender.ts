@@ -11,6 +11,7 @@ import type { Campaign, CampaignRecipient, CampaignRecipientRepository, Campaign
 import type { SendRateLimiter } from './sendRateLimiter';
 import { nextSendableInstant } from './quietHours';
 import { asksForFeedback } from './frequencyCap';
+import { SendTimeoutError, withTimeout } from '../proactive/clientNotice';
 
 /** What the delivery is asked to do for one recipient. */
 export interface DeliveryRequest {
@@ -288,7 +289,7 @@ export class CampaignSender {
     };
     const language: Language = customer.language ?? recipient.language;
     try {
-      const result = await withTimeout(delivery.deliver({ recipient, campaign, customer, language, claim, ...(conversation ? { conversation } : {}) }), this.sendTimeoutMs);
+      const result = await withTimeout(delivery.deliver({ recipient, campaign, customer, language, claim, ...(conversation ? { conversation } : {}) }), this.sendTimeoutMs, `campaign ${campaign.id} send`);
       if (result.outcome === 'delivered') {
         // A client who already answered or opted out keeps that state.
         await recipients.markSent(campaign.id, recipient.customerId, { sentAt: this.now(), channelId: result.channelId, conversationId: result.conversationId });
@@ -347,20 +348,6 @@ function failureReason(error: unknown): string {
   if (status >= 500) return `channel_${status}`;
   if (status > 0) return `channel_${status}`;
   return 'error';
-}
-
-class SendTimeoutError extends Error {}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SendTimeoutError(`campaign send timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function shuffle<T>(items: T[]): T[] {

@@ -3,6 +3,7 @@ import { AppError } from '../appError';
 import type { AuditEventRepository } from '../audit/auditEventRepository';
 import type { Localizer } from '../i18n/localizer';
 import type { ProactiveSender } from '../proactive/proactiveSender';
+import { sendClientNotice, type ClientNoticeFailure } from '../proactive/clientNotice';
 import { isReference } from './referenceGenerator';
 import {
   TICKET_STATUSES,
@@ -121,21 +122,12 @@ export class TicketDeskService {
   }
 
   /** Sends the resolution in the client's language on their conversation; never throws. */
-  private async notifyClient(ticket: Ticket, note: string): Promise<{ clientNotified: boolean; notificationError?: string }> {
+  private async notifyClient(ticket: Ticket, note: string): Promise<{ clientNotified: boolean; notificationError?: ClientNoticeFailure }> {
     const text = this.options.localizer.t(ticket.language, 'complaint.resolvedNotice', { reference: ticket.reference, note });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AppError('send_timeout', `no answer from the channel within ${this.sendTimeoutMs} ms`, 504)), this.sendTimeoutMs);
+    const failure = await sendClientNotice(this.options.sender, { channelId: ticket.channelId, conversationId: ticket.conversationId, userId: ticket.userId }, text, {
+      timeoutMs: this.sendTimeoutMs, what: `resolution notice for ${ticket.reference}`,
     });
-    try {
-      await Promise.race([this.options.sender.sendToConversation({ channelId: ticket.channelId, conversationId: ticket.conversationId, userId: ticket.userId }, text), timeout]);
-      return { clientNotified: true };
-    } catch (error) {
-      // The reason staff see in the history: a stable code, never a stack or a channel's raw answer.
-      return { clientNotified: false, notificationError: error instanceof AppError ? error.code : 'send_failed' };
-    } finally {
-      clearTimeout(timer);
-    }
+    return failure ? { clientNotified: false, notificationError: failure } : { clientNotified: true };
   }
 }
 

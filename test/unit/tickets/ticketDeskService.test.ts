@@ -184,7 +184,7 @@ describe('TicketDeskService client notification', () => {
     expect(outcome.ticket.history?.[0]).not.toHaveProperty('notificationError');
   });
 
-  test.each<[RecordingSender['behaviour'], string]>([['unreachable', 'unreachable'], ['crash', 'send_failed'], ['hang', 'send_timeout']])(
+  test.each<[RecordingSender['behaviour'], string]>([['unreachable', 'unreachable'], ['crash', 'send_failed'], ['hang', 'timeout']])(
     'When the client cannot be reached (%s), then the ticket is still resolved and its event says the client was not notified',
     async (behaviour, reason) => {
       const w = await desk({ sendTimeoutMs: 50 });
