@@ -127,7 +127,8 @@ describe('Campaigns in the console, end to end in a real browser', () => {
     await page.locator('[data-testid=tile-responded]', { hasText: /^1$/ }).waitFor({ timeout: 45000 });
     await page.locator('[data-testid=csat-summary]', { hasText: '5.00' }).waitFor(WAIT);
     await page.locator('[data-testid=nps-summary]', { hasText: 'NPS 100' }).waitFor(WAIT);
-    expect(await page.locator('[data-testid=tile-delivered]').textContent()).toBe(String(reachable.length));
+    // Delivered is counted from the sender's writes, which can land after the refresh that showed the answer: wait for the page's next polls.
+    await eventually(async () => expect(await page.locator('[data-testid=tile-delivered]').textContent()).toBe(String(reachable.length)), { timeoutMs: 30000, intervalMs: 200 });
     // Chart.js (served from /console/vendor under the console's CSP) drew the CSAT and NPS charts.
     expect(await page.evaluate(() => {
       const chartOf = (globalThis as unknown as { Chart?: { getChart(id: string): { data: { datasets: Array<{ data: number[] }> } } | undefined } }).Chart?.getChart;
