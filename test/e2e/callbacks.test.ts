@@ -4,33 +4,27 @@
  * records another missed (the client has no chat conversation, so the page says they could not
  * be told), and a client's markup in a topic shows as text.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startApp, type RunningApp } from '../support/appHarness';
+import { AGENT } from '../support/consoleClient';
+import { ARTIFACTS, launchChromium, signInToConsole, type Chromium } from '../support/browser';
 import type { ConsoleParts } from '../../bot/console/consoleComposition';
 import type { CallbackDeskRepository, CallbackRepository } from '../../services/callbacks/callbackRepository';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const AGENT = { email: 'li.na@rapport.test', password: 'Agent-Battery-Staple-7', displayName: '李娜', role: 'agent' };
 const RISKY_TOPIC = 'Rates <img src=x onerror="window.__xss=1">';
 const WAIT = { timeout: 20000 };
 const SLOT_MS = 30 * 60_000;
 
 describe('Callbacks page in a real browser', () => {
   let running: RunningApp;
-  let context: BrowserContext;
-  let profile: string;
+  let browser: Chromium;
   let page: Page;
   let repository: CallbackRepository & CallbackDeskRepository;
   const pageErrors: string[] = [];
   const refs = { started: 'CBK-20261129-A2AA', risky: 'CBK-20261129-B2AA', cancelled: 'CBK-20261129-C2AA' };
 
   beforeAll(async () => {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
     running = await startApp({ storage: 'services' });
     await (running.app.parts.console as ConsoleParts).staffService.create(AGENT);
     repository = running.app.parts.callbackRepository as CallbackRepository & CallbackDeskRepository;
@@ -45,27 +39,20 @@ describe('Callbacks page in a real browser', () => {
     await seed(refs.cancelled, { topic: 'other', language: 'zh-CN', phone: '+8613700002222' });
     await repository.cancel(refs.cancelled, new Date());
 
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 860 }, locale: 'en-US' });
-    page = context.pages()[0] ?? await context.newPage();
+    browser = await launchChromium({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
+    page = browser.page;
     page.on('pageerror', (error) => pageErrors.push(error.message));
   }, 90000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await running?.stop();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
   const row = (reference: string) => page.locator(`[data-testid=callback-table] tbody tr[data-reference="${reference}"]`);
 
   test('When an agent opens Callbacks, then today\'s calls show by slot with phone and language, the started ones highlighted, client text as text', async () => {
-    await page.goto(`${running.baseUrl}/console`);
-    await page.selectOption('#language', 'en');
-    await page.fill('#email', AGENT.email);
-    await page.fill('#password', AGENT.password);
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('[data-testid=signed-in]:has-text("李娜")');
+    await signInToConsole(page, running.baseUrl, AGENT, 'en');
     await page.click('#tabs a[data-tab=callbacks]');
     await row(refs.cancelled).waitFor(WAIT);
     expect(await page.locator('[data-testid=callback-table] tbody tr').count()).toBe(3);

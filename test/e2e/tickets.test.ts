@@ -5,32 +5,26 @@
  * history (with "client not notified": this client's chat was never seen by the bot), then in
  * Chinese. Markup in the client's description is shown as text.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startApp, type RunningApp } from '../support/appHarness';
+import { AGENT } from '../support/consoleClient';
+import { ARTIFACTS, launchChromium, signInToConsole, type Chromium } from '../support/browser';
 import type { ConsoleParts } from '../../bot/console/consoleComposition';
 import type { NewTicket, TicketRepository } from '../../services/tickets/ticketRepository';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const AGENT = { email: 'li.na@rapport.test', password: 'Agent-Battery-Staple-7', displayName: '李娜', role: 'agent' };
 const RISKY = 'Fee charged twice <img src=x onerror="window.__xss=1"> <script>window.__xss=2</script>';
 const WAIT = { timeout: 20000 };
 const DAY = 24 * 60 * 60 * 1000;
 
 describe('Complaints page in a real browser', () => {
   let running: RunningApp;
-  let context: BrowserContext;
-  let profile: string;
+  let browser: Chromium;
   let page: Page;
   const pageErrors: string[] = [];
   const refs = { overdue: 'CMP-20261125-AAAA', due: 'CMP-20261128-BBBB', done: 'CMP-20261120-CCCC' };
 
   beforeAll(async () => {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
     running = await startApp({ storage: 'services' });
     await (running.app.parts.console as ConsoleParts).staffService.create(AGENT);
     const tickets = running.app.parts.tickets as TicketRepository;
@@ -43,28 +37,21 @@ describe('Complaints page in a real browser', () => {
     await tickets.create(ticket({ category: 'loan_delay', description: '流动资金贷款审批慢', severity: 'medium', language: 'zh-CN', slaDueAt: new Date(now + 2 * DAY) }), () => refs.due);
     await tickets.create(ticket({ category: 'other', severity: 'low', status: 'closed', slaDueAt: new Date(now + 5 * DAY) }), () => refs.done);
 
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 }, locale: 'en-US' });
-    page = context.pages()[0] ?? await context.newPage();
+    browser = await launchChromium({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    page = browser.page;
     page.on('pageerror', (error) => pageErrors.push(error.message));
   }, 90000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await running?.stop();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
   const rows = () => page.locator('[data-testid=ticket-table] tbody tr');
   const references = async () => (await page.locator('[data-testid=ticket-table] tbody tr td:first-child').allTextContents()).map((s) => s.trim());
 
   test('When an agent opens Complaints, then complaints come soonest due first, the overdue one is highlighted, and filters narrow the list', async () => {
-    await page.goto(`${running.baseUrl}/console`);
-    await page.selectOption('#language', 'en');
-    await page.fill('#email', AGENT.email);
-    await page.fill('#password', AGENT.password);
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('[data-testid=signed-in]:has-text("李娜")');
+    await signInToConsole(page, running.baseUrl, AGENT, 'en');
     expect(await page.locator('#tabs a[data-tab=tickets]').textContent()).toBe('Complaints');
 
     await page.click('#tabs a[data-tab=tickets]');

@@ -10,8 +10,9 @@
  */
 import path from 'node:path';
 import { startApp, messageActivity, send, type RunningApp } from '../support/appHarness';
-import { ConsoleClient } from '../support/consoleClient';
+import { ADMIN_ENV, AGENT, ConsoleClient, addStaff, signIn, type StaffAccount } from '../support/consoleClient';
 import { startStubChannel, type StubChannel } from '../support/stubChannel';
+import { eventually } from '../support/eventually';
 import { CallbackDesk } from '../../services/callbacks/callbackDesk';
 import type { CallbackDeskRepository } from '../../services/callbacks/callbackRepository';
 import type { CustomerRepository } from '../../services/customers/customerRepository';
@@ -20,9 +21,8 @@ import type { ChurnRiskService } from '../../services/analytics/churnRiskService
 import type { ProactiveSender } from '../../services/proactive/proactiveSender';
 import { Localizer } from '../../services/i18n/localizer';
 
-const ADMIN = { email: 'admin@rapport.test', password: 'Adm1n-Correct-Horse' };
-const AGENT = { email: 'li.na@rapport.test', password: 'Agent-Battery-Staple-7', displayName: '李娜', role: 'agent' };
-const COLLEAGUE = { email: 'wang.wei@rapport.test', password: 'Agent-Correct-Lamp-42', displayName: 'Wang Wei', role: 'agent' };
+/** A second agent, to try to work the first one's callback. */
+const COLLEAGUE: StaffAccount = { email: 'wang.wei@rapport.test', password: 'Agent-Correct-Lamp-42', displayName: 'Wang Wei', role: 'agent' };
 const CBK = /CBK-\d{8}-[A-Z2-9]{4}/;
 
 describe('Console callback desk over HTTP', () => {
@@ -53,14 +53,10 @@ describe('Console callback desk over HTTP', () => {
 
   beforeAll(async () => {
     channel = await startStubChannel();
-    running = await startApp({ storage: 'services', env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, CALLBACK_STAFF_ON_DUTY: '10' } });
-    admin = new ConsoleClient(running.baseUrl);
-    expect((await admin.login(ADMIN.email, ADMIN.password)).status).toBe(200);
-    for (const who of [AGENT, COLLEAGUE]) expect((await admin.call('POST', '/api/console/staff', who)).status).toBe(201);
-    agent = new ConsoleClient(running.baseUrl);
-    colleague = new ConsoleClient(running.baseUrl);
-    expect((await agent.login(AGENT.email, AGENT.password)).status).toBe(200);
-    expect((await colleague.login(COLLEAGUE.email, COLLEAGUE.password)).status).toBe(200);
+    running = await startApp({ storage: 'services', env: { ...ADMIN_ENV, CALLBACK_STAFF_ON_DUTY: '10' } });
+    admin = await addStaff(running.baseUrl, [AGENT, COLLEAGUE]);
+    agent = await signIn(running.baseUrl, AGENT);
+    colleague = await signIn(running.baseUrl, COLLEAGUE);
     const customers = running.app.parts.customers as CustomerRepository;
     customerId = (await customers.upsertByExternalId('CRM-9', { name: '王芳', company: '杭州明远机械有限公司', phone: '+8613812345678', tags: [] })).id;
     await book('kept', 'zh-CN', '13812345678');
@@ -224,13 +220,11 @@ describe('Console callback desk over HTTP', () => {
     const customers = running.app.parts.customers as CustomerRepository;
     const churn = running.app.parts.churnRisk as ChurnRiskService;
     // The recomputation the missed call triggered (debounced): it ran after the outcome was recorded.
-    const deadline = Date.now() + 10_000;
     const computedAt = async () => (await customers.get(customerId))?.churnRisk?.computedAt.getTime() ?? 0;
-    while (Date.now() < deadline && (await computedAt()) <= missedZhAt.getTime()) {
+    await eventually(async () => {
       await churn.flush();
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(await computedAt()).toBeGreaterThan(missedZhAt.getTime());
+      expect(await computedAt()).toBeGreaterThan(missedZhAt.getTime());
+    }, { timeoutMs: 10_000, intervalMs: 200 });
     // Scored at the desk's time (the slot has come), both of the client's callbacks are judged by what staff recorded.
     const { body } = await agent.call('GET', `/api/console/callbacks/${refs.missedZh}`);
     const risk = await churn.recompute(customerId, new Date(new Date(body.callback.slotStart).getTime() + 10 * 60_000));

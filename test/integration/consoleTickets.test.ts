@@ -6,15 +6,13 @@
  * churn-risk score following the ticket, and the dashboard's on-time figures.
  */
 import { startApp, messageActivity, send, type RunningApp } from '../support/appHarness';
-import { ConsoleClient } from '../support/consoleClient';
+import { ADMIN_ENV, AGENT, ConsoleClient, addStaff, signIn } from '../support/consoleClient';
 import { startStubChannel, type StubChannel } from '../support/stubChannel';
 import type { AuditEventRepository } from '../../services/audit/auditEventRepository';
 import type { CustomerRepository } from '../../services/customers/customerRepository';
 import type { ChurnRiskService } from '../../services/analytics/churnRiskService';
 import type { TicketRepository } from '../../services/tickets/ticketRepository';
 
-const ADMIN = { email: 'admin@rapport.test', password: 'Adm1n-Correct-Horse' };
-const AGENT = { email: 'li.na@rapport.test', password: 'Agent-Battery-Staple-7', displayName: '李娜', role: 'agent' };
 const DAY = 24 * 60 * 60 * 1000;
 const REFERENCE = /CMP-\d{8}-[A-Z2-9]{4}/;
 
@@ -50,12 +48,9 @@ describe.each(['embedded', 'services'] as const)('Console complaint desk (%s)', 
 
   beforeAll(async () => {
     stub = await startStubChannel();
-    running = await startApp({ storage, env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } });
-    admin = new ConsoleClient(running.baseUrl);
-    expect((await admin.login(ADMIN.email, ADMIN.password)).status).toBe(200);
-    expect((await admin.call('POST', '/api/console/staff', AGENT)).status).toBe(201);
-    agent = new ConsoleClient(running.baseUrl);
-    expect((await agent.login(AGENT.email, AGENT.password)).status).toBe(200);
+    running = await startApp({ storage, env: ADMIN_ENV });
+    admin = await addStaff(running.baseUrl, [AGENT]);
+    agent = await signIn(running.baseUrl, AGENT);
     tickets = running.app.parts.tickets as TicketRepository;
 
     // The Chinese client is a known customer: their churn-risk score should follow the ticket.
