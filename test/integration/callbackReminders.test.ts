@@ -3,21 +3,19 @@
  * with their own connections and claimer ids on one database) run at the same moment, then
  * the bot "restarts". The ProactiveSender is a recording channel double.
  */
-import type { Connection } from 'mongoose';
 import { MongoCallbackRepository } from '../../models/callbacks/mongoCallbackRepository';
-import { openMongoConnection } from '../../models/mongo/mongoConnection';
 import type { NewCallback } from '../../services/callbacks/callbackRepository';
 import { CallbackReminderScheduler } from '../../services/callbacks/reminderScheduler';
 import type { ProactiveSender, ProactiveTarget } from '../../services/proactive/proactiveSender';
 import { createLocalizer } from '../support/dialogHarness';
 import { mongoUri } from '../support/services';
+import { mongoConnections } from '../support/storeFactories';
 
 const ZONE = 'Asia/Shanghai';
 const SLOT = new Date('2026-12-01T07:00:00Z'); // 15:00 in Shanghai
 const DUE_AT = new Date('2026-12-01T06:30:00Z');
 const localizer = createLocalizer();
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
+const connect = mongoConnections();
 
 class RecordingSender implements ProactiveSender {
   readonly sent: Array<{ target: ProactiveTarget; text: string }> = [];
@@ -28,10 +26,9 @@ class RecordingSender implements ProactiveSender {
   }
 }
 
+/** One bot process's repository: its own connection to the database at `uri`. */
 async function process(uri: string) {
-  const connection = await openMongoConnection(uri);
-  connections.push(connection);
-  return new MongoCallbackRepository(connection);
+  return new MongoCallbackRepository(await connect(uri));
 }
 
 function scheduler(repository: MongoCallbackRepository, sender: ProactiveSender, claimerId: string) {
@@ -124,8 +121,7 @@ describe('Callback reminders on Mongo', () => {
 
   test('When a process died between taking a seat and storing the booking, then a later scheduler run frees the seat, but not a young one', async () => {
     const uri = mongoUri();
-    const connection = await openMongoConnection(uri);
-    connections.push(connection);
+    const connection = await connect(uri);
     const repo = new MongoCallbackRepository(connection);
     await repo.book(booking(1, { reference: 'CBK-20261130-HE2D' }), 2);
     // What a dead process leaves: a seat document with no booking holding it.

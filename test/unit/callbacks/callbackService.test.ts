@@ -1,23 +1,20 @@
 import path from 'node:path';
 import { DateTime } from 'luxon';
-import type { Connection } from 'mongoose';
 import { BusinessCalendar } from '../../../services/calendar/businessCalendar';
 import { CallbackService, type BookingInput } from '../../../services/callbacks/callbackService';
 import { EmbeddedDatabase } from '../../../models/embedded/embeddedDatabase';
 import { EmbeddedCallbackRepository } from '../../../models/callbacks/embeddedCallbackRepository';
 import { MongoCallbackRepository } from '../../../models/callbacks/mongoCallbackRepository';
-import { openMongoConnection } from '../../../models/mongo/mongoConnection';
 import { hasInvalidClockTime, resolveRequestedTime } from '../../../services/callbacks/requestedTime';
 import { repoRoot } from '../../support/dialogHarness';
-import { mongoUri } from '../../support/services';
+import { mongoConnections } from '../../support/storeFactories';
 
 const ZONE = 'Asia/Shanghai';
 const calendar = BusinessCalendar.fromDirectory(path.join(repoRoot, 'config/calendars'), { timeZone: ZONE, logger: { warn: () => undefined } });
 const at = (text: string) => DateTime.fromFormat(text, 'yyyy-LL-dd HH:mm', { zone: ZONE }).toJSDate();
 const show = (d: Date) => DateTime.fromJSDate(d, { zone: ZONE }).toFormat('yyyy-LL-dd HH:mm');
 
-const connections: Connection[] = [];
-afterAll(async () => { await Promise.all(connections.map((c) => c.close())); });
+const connectMongo = mongoConnections();
 
 function service(now = '2026-11-30 10:00', capacityPerSlot = 2) {
   const repository = new EmbeddedCallbackRepository(new EmbeddedDatabase(null));
@@ -132,9 +129,7 @@ describe('CallbackService bookings', () => {
   });
 
   test('When 20 clients book the last seat through the service on Mongo, then exactly one gets it', async () => {
-    const connection = await openMongoConnection(mongoUri());
-    connections.push(connection);
-    const s = new CallbackService(new MongoCallbackRepository(connection), { calendar, timeZone: ZONE, capacityPerSlot: 2, now: () => at('2026-11-30 10:00') });
+    const s = new CallbackService(new MongoCallbackRepository(await connectMongo()), { calendar, timeZone: ZONE, capacityPerSlot: 2, now: () => at('2026-11-30 10:00') });
     await s.book(input('2026-12-01 15:00', { userId: 'early' }));
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.book(input('2026-12-01 15:00', { userId: `racer-${i}` }))));
     expect(results.filter((r) => r.booked)).toHaveLength(1);
