@@ -66,13 +66,18 @@ export class ComplaintStatusDialog extends InterruptibleDialog {
       await step.context.sendActivity(this.t(step, 'complaint.status.notFound', { reference }));
       return step.endDialog({ outcome: 'completed', kind: 'complaintStatus', references: [] } satisfies ComplaintStatusDialogResult);
     }
-    await step.context.sendActivity(this.t(step, 'complaint.status.found', {
+    const found = this.t(step, 'complaint.status.found', {
       reference: ticket.reference,
       category: this.t(step, `complaint.category.${ticket.category}`),
       status: this.t(step, `complaint.statusName.${ticket.status}`),
       createdAt: this.format(step, ticket.createdAt),
       due: this.format(step, ticket.slaDueAt),
-    }));
+    });
+    // A resolved (or since closed) complaint tells the client what was done and when, as staff wrote it.
+    const resolution = ticket.resolvedAt && ticket.resolutionNote
+      ? `\n${this.t(step, 'complaint.status.resolution', { resolvedAt: this.format(step, ticket.resolvedAt), note: ticket.resolutionNote })}`
+      : '';
+    await step.context.sendActivity(found + resolution);
     return step.endDialog({ outcome: 'completed', kind: 'complaintStatus', references: [ticket.reference] } satisfies ComplaintStatusDialogResult);
   }
 

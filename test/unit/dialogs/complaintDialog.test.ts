@@ -23,7 +23,8 @@ interface DialogCase {
   locale: 'zh-CN' | 'en';
   options?: Record<string, unknown>;
   from?: string;
-  seed?: Array<Partial<ComplaintInput>>;
+  /** Tickets filed before the case; `resolvedWith` then resolves one as staff would (note, ISO time). */
+  seed?: Array<Partial<ComplaintInput> & { resolvedWith?: { note: string; at: string } }>;
   turns: Turn[];
   result?: Record<string, unknown>;
   ticket?: Record<string, unknown> | null;
@@ -74,12 +75,20 @@ function visibleText(reply: Partial<Activity>): string {
 async function runCase(kind: 'complaint' | 'status', c: DialogCase): Promise<void> {
   const { deps, tickets, complaints } = setUp();
   const refs: string[] = [];
-  for (const seed of c.seed ?? []) {
+  for (const { resolvedWith, ...seed } of c.seed ?? []) {
     const ticket = await complaints.fileComplaint({
       channelId: 'test', userId: TEST_USER, conversationId: 'earlier', language: c.locale,
       category: 'fees_charges', description: '账户管理费被重复收取', severity: 'high',
       contact: { kind: 'mobile', value: '+8613812345678' }, ...seed,
     });
+    if (resolvedWith) {
+      const at = new Date(resolvedWith.at);
+      const by = { staffId: 'agent-li', displayName: '李敏' };
+      await tickets.transition(ticket.reference, {
+        from: 'open', to: 'resolved', event: { id: `resolve-${ticket.reference}`, at, by, from: 'open', to: 'resolved', note: resolvedWith.note },
+        assignee: by, resolvedAt: at, resolutionNote: resolvedWith.note,
+      });
+    }
     refs.push(ticket.reference);
   }
   const options = c.options && JSON.parse(substitute(JSON.stringify(c.options), refs));
