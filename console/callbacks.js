@@ -3,7 +3,7 @@
 // whose slot has started and that nobody has worked yet highlighted, with the client's phone and
 // language. Staff take a callback and record it done (note optional) or missed (with a note).
 // Client text (the topic they typed) and staff notes go in through textContent only.
-import { $, state, t, label, el, api, reportFailure, isSupervisor } from './common.js';
+import { $, state, t, label, el, api, reportFailure, isSupervisor, statusBadge, renderPager, bindPager } from './common.js';
 
 const PAGE_SIZE = 50;
 /** The list refreshes itself this often while it is shown: calls fall due as time passes. */
@@ -39,9 +39,7 @@ function problemText(error) {
 
 function statusCell(callback) {
   const td = el('td');
-  const badge = el('span', label('callbackStatus', callback.status), 'badge');
-  badge.dataset.status = callback.status;
-  td.append(badge);
+  td.append(statusBadge('callbackStatus', callback.status));
   if (callback.dueNow) td.append(el('span', t('callbackDesk.dueNow'), 'badge due-badge'));
   if (callback.outcome) {
     td.append(el('div', t('callbackDesk.recordedBy', { name: callback.outcome.by.displayName, time: clock(callback.outcome.at) }), 'muted outcome-note'));
@@ -148,10 +146,7 @@ function render() {
   }
   $('callback-empty').hidden = !desk.loaded || desk.items.length > 0;
   $('callback-zone').textContent = t('callbackDesk.zone', { zone: desk.timeZone });
-  const first = desk.total === 0 ? 0 : desk.offset + 1;
-  $('callback-range').textContent = t('pager.range', { first, last: Math.min(desk.offset + desk.items.length, desk.total), total: desk.total });
-  $('callback-prev').disabled = desk.offset === 0;
-  $('callback-next').disabled = desk.offset + PAGE_SIZE >= desk.total;
+  renderPager('callback', desk, PAGE_SIZE);
   focus?.();
 }
 
@@ -234,8 +229,7 @@ export const callbacksPage = {
     $('callback-filters').addEventListener('submit', (event) => { event.preventDefault(); reload(); });
     for (const id of ['callback-day', 'callback-status', 'callback-due', 'callback-mine']) $(id).addEventListener('change', reload);
     $('callback-today').addEventListener('click', () => { $('callback-day').value = ''; reload(); });
-    $('callback-prev').addEventListener('click', () => { desk.offset = Math.max(0, desk.offset - PAGE_SIZE); load(); });
-    $('callback-next').addEventListener('click', () => { desk.offset += PAGE_SIZE; load(); });
+    bindPager('callback', desk, PAGE_SIZE, load);
   },
 
   show() {

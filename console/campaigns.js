@@ -2,7 +2,7 @@
 // Campaigns page (supervisors): the list with status and counts, and per campaign either the
 // editor (a draft) or the detail with live results (launched). Routes: #/campaigns,
 // #/campaigns/new, #/campaigns/:id.
-import { $, state, label, el, api, reportFailure, formatNumber, formatDateTime } from './common.js';
+import { $, state, label, el, api, reportFailure, formatNumber, formatDateTime, statusBadge } from './common.js';
 import { bindForm, showEditor, editorLanguageChanged, onCampaignSaved, onCampaignStatusChanged } from './campaignForm.js';
 import { bindResults, showResults, stopResults, resultsLanguageChanged } from './campaignResults.js';
 
@@ -27,9 +27,7 @@ function campaignRow(campaign) {
   link.href = `#/campaigns/${encodeURIComponent(campaign.id)}`;
   name.append(link);
   const status = el('td');
-  const badge = el('span', label('status', campaign.status), 'badge');
-  badge.dataset.status = campaign.status;
-  status.append(badge);
+  status.append(statusBadge('status', campaign.status));
   row.append(
     name,
     el('td', label('kind', campaign.kind)),

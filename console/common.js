@@ -1,4 +1,4 @@
-/* global document, fetch, localStorage */
+/* global document, fetch, localStorage, Node, setTimeout, clearTimeout */
 // Shared by every console page: strings, DOM helpers, the JSON API client (with the CSRF header),
 // the error banner and number/date formatting. Text from clients and colleagues only ever goes
 // into the page through textContent (el() below), never innerHTML.
@@ -31,6 +31,36 @@ export function el(tag, text, className) {
   if (text !== undefined && text !== null) node.textContent = String(text);
   if (className) node.className = className;
   return node;
+}
+
+/** A table cell holding a node (a link, a badge) or text; no value shows as "none". */
+export function cell(content) {
+  const td = el('td');
+  if (content instanceof Node) td.append(content);
+  else td.textContent = content ?? t('none');
+  return td;
+}
+
+/** A status in a badge, its words from `prefix.status` and the code in data-status (for styling and tests). */
+export function statusBadge(prefix, status) {
+  const badge = el('span', label(prefix, status), 'badge');
+  badge.dataset.status = status;
+  return badge;
+}
+
+/**
+ * Fills a <dl> with a dt/dd pair a row, `[field, term, value]`: the value is a node (a link, a tag)
+ * or text, "none" when empty, and the dd carries the field in data-field.
+ */
+export function renderFields(list, rows) {
+  list.replaceChildren();
+  for (const [field, term, value] of rows) {
+    const dd = el('dd');
+    if (value instanceof Node) dd.append(value);
+    else dd.textContent = value || t('none');
+    dd.dataset.field = field;
+    list.append(el('dt', term), dd);
+  }
 }
 
 export const isSupervisor = () => Boolean(state.me) && (state.me.role === 'supervisor' || state.me.role === 'admin');
@@ -124,4 +154,57 @@ export async function loadStrings(lang) {
 
 export function languageChanged() {
   for (const listener of languageListeners) listener();
+}
+
+// ---- paged lists ----
+// A list page keeps `{ offset, items, total, loaded }` (and `q` when it searches); its pager is the
+// nodes `${prefix}-range`, `${prefix}-prev` and `${prefix}-next`.
+
+/** Fetches one page of a list into `list` and renders it; a failure goes to the error banner. */
+export async function loadPage(list, path, render) {
+  try {
+    const answer = await api('GET', path);
+    list.items = answer.items ?? [];
+    list.total = answer.total ?? list.items.length;
+    list.loaded = true;
+    render();
+  } catch (error) {
+    reportFailure(error);
+  }
+}
+
+/** Shows "first–last of total" and enables previous/next where there is a page to go to. */
+export function renderPager(prefix, list, pageSize) {
+  const first = list.total === 0 ? 0 : list.offset + 1;
+  const last = Math.min(list.offset + list.items.length, list.total);
+  $(`${prefix}-range`).textContent = t('pager.range', { first, last, total: list.total });
+  $(`${prefix}-prev`).disabled = list.offset === 0;
+  $(`${prefix}-next`).disabled = list.offset + pageSize >= list.total;
+}
+
+/** Wires the previous/next buttons to move `list.offset` by a page and load it. */
+export function bindPager(prefix, list, pageSize, load) {
+  $(`${prefix}-prev`).addEventListener('click', () => { list.offset = Math.max(0, list.offset - pageSize); load(); });
+  $(`${prefix}-next`).addEventListener('click', () => { list.offset += pageSize; load(); });
+}
+
+/**
+ * Searches as the staff member types: 300 ms after the last key, the input (as `clean` leaves it)
+ * becomes `list.q` and the first page loads, unless the query did not change. Submitting the
+ * form runs the search (after the same pause) even when it did not.
+ */
+export function bindSearch({ form, input, list, load, clean = (q) => q.trim() }) {
+  let timer = null;
+  const searchSoon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const q = clean($(input).value);
+      if (q === list.q) return;
+      list.q = q;
+      list.offset = 0;
+      load();
+    }, 300);
+  };
+  $(input).addEventListener('input', searchSoon);
+  $(form).addEventListener('submit', (event) => { event.preventDefault(); list.q = null; searchSoon(); });
 }

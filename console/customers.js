@@ -1,7 +1,7 @@
-/* global setTimeout, clearTimeout, Node, URLSearchParams */
+/* global URLSearchParams */
 // Customers page: a searchable, sortable, paged list (churn risk first) and a customer's profile
 // with consent, the churn-risk score and its signals, linked chat users and a form to link one.
-import { $, state, t, label, el, api, reportFailure, formatDate, formatDateTime, formatNumber } from './common.js';
+import { $, state, t, label, el, api, reportFailure, formatDate, formatDateTime, formatNumber, cell, renderFields, loadPage, renderPager, bindPager, bindSearch } from './common.js';
 
 const PAGE_SIZE = 25;
 /** Churn-risk score (0-100) bands: below 30 low, below 60 medium, else high. */
@@ -33,13 +33,6 @@ function customerLink(customer) {
   return link;
 }
 
-function cell(content) {
-  const td = el('td');
-  if (content instanceof Node) td.append(content);
-  else td.textContent = content ?? t('none');
-  return td;
-}
-
 function renderList() {
   const body = $('customer-table').querySelector('tbody');
   body.replaceChildren();
@@ -58,7 +51,7 @@ function renderList() {
   }
   $('customer-empty').hidden = !list.loaded || list.items.length > 0;
   renderSortMarks();
-  renderPager();
+  renderPager('customer', list, PAGE_SIZE);
 }
 
 function renderSortMarks() {
@@ -69,25 +62,9 @@ function renderSortMarks() {
   }
 }
 
-function renderPager() {
-  const first = list.total === 0 ? 0 : list.offset + 1;
-  const last = Math.min(list.offset + list.items.length, list.total);
-  $('customer-range').textContent = t('pager.range', { first, last, total: list.total });
-  $('customer-prev').disabled = list.offset === 0;
-  $('customer-next').disabled = list.offset + PAGE_SIZE >= list.total;
-}
-
-async function loadList() {
+function loadList() {
   const query = new URLSearchParams({ q: list.q, sort: list.sort, order: list.order, offset: String(list.offset), limit: String(PAGE_SIZE) });
-  try {
-    const answer = await api('GET', `/api/console/customers?${query}`);
-    list.items = answer.items ?? [];
-    list.total = answer.total ?? list.items.length;
-    list.loaded = true;
-    renderList();
-  } catch (error) {
-    reportFailure(error);
-  }
+  return loadPage(list, `/api/console/customers?${query}`, renderList);
 }
 
 function sortBy(column) {
@@ -101,18 +78,6 @@ function sortBy(column) {
   loadList();
 }
 
-let searchTimer = null;
-function searchSoon() {
-  clearTimeout(searchTimer);
-  searchTimer = setTimeout(() => {
-    const q = $('customer-q').value.trim();
-    if (q === list.q) return;
-    list.q = q;
-    list.offset = 0;
-    loadList();
-  }, 300);
-}
-
 // ---- profile ----
 
 function consentText(consent) {
@@ -123,7 +88,7 @@ function consentText(consent) {
   return parts.length ? parts.join(t('listSeparator')) : t('consent.none');
 }
 
-function renderFields(customer) {
+function renderCustomerFields(customer) {
   const rows = [
     ['customer.name', customer.name],
     ['customer.company', customer.company],
@@ -138,14 +103,8 @@ function renderFields(customer) {
     ['customer.optedOut', customer.optedOutAt ? formatDateTime(customer.optedOutAt) : undefined],
     ['customer.lastContact', customer.lastContactAt ? formatDateTime(customer.lastContactAt) : undefined],
   ];
-  const fields = $('customer-fields');
-  fields.replaceChildren();
-  for (const [key, value] of rows) {
-    if (key === 'customer.optedOut' && !value) continue;
-    const dd = el('dd', value || t('none'));
-    dd.dataset.field = key.slice('customer.'.length);
-    fields.append(el('dt', t(key)), dd);
-  }
+  const shown = rows.filter(([key, value]) => key !== 'customer.optedOut' || value);
+  renderFields($('customer-fields'), shown.map(([key, value]) => [key.slice('customer.'.length), t(key), value]));
 }
 
 function renderChurn(churn) {
@@ -181,7 +140,7 @@ function renderLinks(channelUsers) {
 function renderProfile() {
   const { customer, churn } = profile.data;
   $('customer-title').textContent = [customer.name, customer.company].filter(Boolean).join(' · ') || t('customers.unnamed');
-  renderFields(customer);
+  renderCustomerFields(customer);
   renderChurn(churn);
   renderLinks(customer.channelUsers);
 }
@@ -225,10 +184,8 @@ export const customersPage = {
     for (const th of $('customer-table').querySelectorAll('th[data-sort]')) {
       th.querySelector('button').addEventListener('click', () => sortBy(th.dataset.sort));
     }
-    $('customer-search').addEventListener('submit', (event) => { event.preventDefault(); list.q = null; searchSoon(); });
-    $('customer-q').addEventListener('input', searchSoon);
-    $('customer-prev').addEventListener('click', () => { list.offset = Math.max(0, list.offset - PAGE_SIZE); loadList(); });
-    $('customer-next').addEventListener('click', () => { list.offset += PAGE_SIZE; loadList(); });
+    bindSearch({ form: 'customer-search', input: 'customer-q', list, load: loadList });
+    bindPager('customer', list, PAGE_SIZE, loadList);
     $('link-form').addEventListener('submit', linkChatUser);
   },
 

@@ -1,29 +1,19 @@
-/* global setTimeout, clearTimeout, Node, URLSearchParams */
+/* global URLSearchParams */
 // Complaints page: the complaint tickets soonest due first, with filters (status, category,
 // severity, mine, overdue, reference) and overdue ones highlighted, and one ticket with the
 // client's description and contact, its history, and a button per move its status allows.
 // The client's words, the contact and staff notes only ever go in through textContent (el()).
-import { $, state, t, label, el, api, reportFailure, formatDateTime } from './common.js';
+import { $, state, t, label, el, api, reportFailure, formatDateTime, cell, statusBadge, renderFields, loadPage, renderPager, bindPager, bindSearch } from './common.js';
 
 const PAGE_SIZE = 25;
 /** The list filters as the API names them; '' means any. */
 const FILTERS = { status: 'tf-status', category: 'tf-category', severity: 'tf-severity', assignee: 'tf-assignee' };
 
+/** Detail fields left out, rather than shown as "none", until the ticket has them. */
+const OPTIONAL_FIELDS = ['resolvedAt', 'resolutionNote', 'closedAt', 'customer'];
+
 const list = { filters: {}, overdue: false, q: '', offset: 0, items: [], total: 0, loaded: false };
 const detail = { reference: null, ticket: null, notice: null, busy: false };
-
-function cell(content) {
-  const td = el('td');
-  if (content instanceof Node) td.append(content);
-  else td.textContent = content ?? t('none');
-  return td;
-}
-
-function statusBadge(status) {
-  const badge = el('span', label('ticketStatus', status), 'badge');
-  badge.dataset.status = status;
-  return badge;
-}
 
 function dueCell(ticket) {
   const wrap = el('span');
@@ -49,7 +39,7 @@ function renderList() {
       cell(referenceLink(ticket)),
       cell(label('category', ticket.category)),
       cell(label('severity', ticket.severity)),
-      cell(statusBadge(ticket.status)),
+      cell(statusBadge('ticketStatus', ticket.status)),
       cell(formatDateTime(ticket.createdAt)),
       cell(dueCell(ticket)),
       cell(ticket.assignee?.displayName),
@@ -57,27 +47,15 @@ function renderList() {
     body.append(row);
   }
   $('ticket-empty').hidden = !list.loaded || list.items.length > 0;
-  const first = list.total === 0 ? 0 : list.offset + 1;
-  const last = Math.min(list.offset + list.items.length, list.total);
-  $('ticket-range').textContent = t('pager.range', { first, last, total: list.total });
-  $('ticket-prev').disabled = list.offset === 0;
-  $('ticket-next').disabled = list.offset + PAGE_SIZE >= list.total;
+  renderPager('ticket', list, PAGE_SIZE);
 }
 
-async function loadList() {
+function loadList() {
   const query = new URLSearchParams({ offset: String(list.offset), limit: String(PAGE_SIZE) });
   for (const [name, value] of Object.entries(list.filters)) if (value) query.set(name, value);
   if (list.overdue) query.set('overdue', 'true');
   if (list.q) query.set('q', list.q);
-  try {
-    const answer = await api('GET', `/api/console/tickets?${query}`);
-    list.items = answer.items ?? [];
-    list.total = answer.total ?? list.items.length;
-    list.loaded = true;
-    renderList();
-  } catch (error) {
-    reportFailure(error);
-  }
+  return loadPage(list, `/api/console/tickets?${query}`, renderList);
 }
 
 function readFilters() {
@@ -87,22 +65,12 @@ function readFilters() {
   loadList();
 }
 
-let searchTimer = null;
-function searchSoon() {
-  clearTimeout(searchTimer);
-  searchTimer = setTimeout(() => {
-    // References hold letters, digits and dashes only: anything else is dropped rather than refused.
-    const q = $('tf-q').value.trim().replace(/[^A-Za-z0-9-]/g, '');
-    if (q === list.q) return;
-    list.q = q;
-    list.offset = 0;
-    loadList();
-  }, 300);
-}
+/** References hold letters, digits and dashes only: anything else is dropped rather than refused. */
+const cleanReference = (q) => q.trim().replace(/[^A-Za-z0-9-]/g, '');
 
 // ---- one ticket ----
 
-function renderFields(ticket) {
+function renderTicketFields(ticket) {
   const rows = [
     ['reference', ticket.reference],
     ['category', label('category', ticket.category)],
@@ -119,16 +87,8 @@ function renderFields(ticket) {
     ['closedAt', ticket.closedAt ? formatDateTime(ticket.closedAt) : undefined],
     ['customer', ticket.customerId ? customerLink(ticket.customerId) : undefined],
   ];
-  const fields = $('ticket-fields');
-  fields.replaceChildren();
-  for (const [key, value] of rows) {
-    if (value === undefined && ['resolvedAt', 'resolutionNote', 'closedAt', 'customer'].includes(key)) continue;
-    const dd = el('dd');
-    if (value instanceof Node) dd.append(value);
-    else dd.textContent = value || t('none');
-    dd.dataset.field = key;
-    fields.append(el('dt', t(`tickets.field.${key}`)), dd);
-  }
+  const shown = rows.filter(([key, value]) => value !== undefined || !OPTIONAL_FIELDS.includes(key));
+  renderFields($('ticket-fields'), shown.map(([key, value]) => [key, t(`tickets.field.${key}`), value]));
 }
 
 function customerLink(id) {
@@ -191,9 +151,9 @@ function renderNotice() {
 function renderDetail() {
   const { ticket } = detail;
   $('ticket-title').textContent = ticket.reference;
-  $('ticket-status').replaceChildren(statusBadge(ticket.status));
+  $('ticket-status').replaceChildren(statusBadge('ticketStatus', ticket.status));
   $('ticket-description').textContent = ticket.description;
-  renderFields(ticket);
+  renderTicketFields(ticket);
   renderHistory(ticket.history ?? []);
   renderActions(ticket);
   renderNotice();
@@ -261,10 +221,8 @@ export const ticketsPage = {
 
   bind() {
     for (const id of [...Object.values(FILTERS), 'tf-overdue']) $(id).addEventListener('change', readFilters);
-    $('tf-q').addEventListener('input', searchSoon);
-    $('ticket-filters').addEventListener('submit', (event) => { event.preventDefault(); list.q = null; searchSoon(); });
-    $('ticket-prev').addEventListener('click', () => { list.offset = Math.max(0, list.offset - PAGE_SIZE); loadList(); });
-    $('ticket-next').addEventListener('click', () => { list.offset += PAGE_SIZE; loadList(); });
+    bindSearch({ form: 'ticket-filters', input: 'tf-q', list, load: loadList, clean: cleanReference });
+    bindPager('ticket', list, PAGE_SIZE, loadList);
   },
 
   show([reference]) {
