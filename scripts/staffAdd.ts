@@ -1,5 +1,6 @@
 /**
- * Adds a console staff account: `npm run staff:add -- --email a@bank.cn --role agent --name "李娜"`.
+ * Adds a console staff account: `npm run staff:add -- --email a@bank.cn --role agent --name "李娜"`,
+ * optionally `--teams-user <Entra object id>` so their clicks on the staff Teams cards act as them.
  * The password is read from stdin (piped) or a hidden prompt, never from argv, where it
  * would land in shell history and the process list.
  */
@@ -35,9 +36,9 @@ async function readPassword(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' }, 'teams-user': { type: 'string' } }, strict: true });
   if (values.password !== undefined) throw new Error('--password is not accepted: pipe the password on stdin or type it at the prompt');
-  if (!values.email || !values.role || !values.name) throw new Error('usage: npm run staff:add -- --email <e-mail> --role agent|supervisor|admin --name <display name>');
+  if (!values.email || !values.role || !values.name) throw new Error('usage: npm run staff:add -- --email <e-mail> --role agent|supervisor|admin --name <display name> [--teams-user <Entra object id>]');
   const config = loadConfig(undefined, { cwd: path.resolve(__dirname, '..') });
   const mongo = config.MONGODB_URI ? await openMongoConnection(config.MONGODB_URI) : undefined;
   const embedded = new EmbeddedDatabase(path.join(config.dataDir, 'store'));
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
       attempts: mongo ? new MongoLoginAttemptRepository(mongo) : new EmbeddedLoginAttemptRepository(embedded),
       audit, maxFailures: config.CONSOLE_LOGIN_MAX_FAILURES, windowMinutes: config.CONSOLE_LOGIN_WINDOW_MINUTES,
     });
-    const created = await service.create({ email: values.email, role: values.role, displayName: values.name, password: await readPassword() }, 'cli');
+    const created = await service.create({ email: values.email, role: values.role, displayName: values.name, password: await readPassword(), teamsUserId: values['teams-user'] }, 'cli');
     process.stdout.write(`created ${created.role} ${created.email} (${created.staffId})\n`);
   } finally {
     await mongo?.close();

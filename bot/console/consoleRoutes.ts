@@ -320,9 +320,17 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleRouteDependen
 
   server.post('/api/console/staff', guarded('admin', async (_req, res, session) => {
     const body = (_req.body ?? {}) as Record<string, unknown>;
-    const created = await staff.create({ email: String(body.email ?? ''), displayName: String(body.displayName ?? ''), role: String(body.role ?? ''), password: String(body.password ?? '') }, session.staffId);
+    const teamsUserId = typeof body.teamsUserId === 'string' ? body.teamsUserId : undefined;
+    const created = await staff.create({ email: String(body.email ?? ''), displayName: String(body.displayName ?? ''), role: String(body.role ?? ''), password: String(body.password ?? ''), teamsUserId }, session.staffId);
     res.status(201);
     res.json({ staff: created });
+  }, { csrf: true }));
+
+  // Links an account to a Teams user for the staff Teams cards ({"teamsUserId": ""} unlinks).
+  server.put('/api/console/staff/:id/teams', guarded('admin', async (req, res, session) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (typeof body.teamsUserId !== 'string') throw AppError.badRequest('invalid_teams_user', 'teamsUserId (a string) is required');
+    res.json({ staff: await staff.linkTeamsUser(String(req.params.id), body.teamsUserId, session.staffId) });
   }, { csrf: true }));
 
   return {

@@ -1,6 +1,6 @@
 import type { EmbeddedDatabase } from '../embedded/embeddedDatabase';
 import { AppError } from '../../services/appError';
-import type { StaffRecord, StaffRepository, StaffRole } from '../../services/staff/staffRepository';
+import { normalizeTeamsUserId, type StaffRecord, type StaffRepository, type StaffRole } from '../../services/staff/staffRepository';
 
 /** Staff accounts in the embedded database; a unique index on e-mail decides duplicates. */
 export class EmbeddedStaffRepository implements StaffRepository {
@@ -20,7 +20,9 @@ export class EmbeddedStaffRepository implements StaffRepository {
   async add(record: StaffRecord): Promise<void> {
     const store = await this.store();
     try {
-      await store.insertAsync({ ...record, email: record.email.toLowerCase() });
+      const { teamsUserId, ...rest } = record;
+      const id = teamsUserId === undefined ? '' : normalizeTeamsUserId(teamsUserId);
+      await store.insertAsync({ ...rest, email: record.email.toLowerCase(), ...(id ? { teamsUserId: id } : {}) });
     } catch (error) {
       if ((error as { errorType?: string }).errorType === 'uniqueViolated') throw AppError.conflict('email_taken', 'a staff account with this e-mail exists');
       throw error;
@@ -33,6 +35,18 @@ export class EmbeddedStaffRepository implements StaffRepository {
 
   async findById(staffId: string): Promise<StaffRecord | undefined> {
     return strip(await (await this.store()).findOneAsync({ staffId }));
+  }
+
+  async findByTeamsUserId(teamsUserId: string): Promise<StaffRecord | undefined> {
+    const id = normalizeTeamsUserId(teamsUserId);
+    if (!id) return undefined;
+    return strip(await (await this.store()).findOneAsync({ teamsUserId: id }));
+  }
+
+  async setTeamsUserId(staffId: string, teamsUserId: string | undefined): Promise<boolean> {
+    const id = teamsUserId === undefined ? '' : normalizeTeamsUserId(teamsUserId);
+    const update = id ? { $set: { teamsUserId: id } } : { $unset: { teamsUserId: true } };
+    return (await (await this.store()).updateAsync({ staffId }, update)).numAffected > 0;
   }
 
   async list(): Promise<StaffRecord[]> {

@@ -13,6 +13,20 @@ export interface StaffRecord {
   passwordHash: string;
   active: boolean;
   createdAt: Date;
+  /**
+   * The staff member's Teams user (their Entra ID object id, `from.aadObjectId` in a Teams
+   * activity, or else the Teams `from.id`), so a click on a staff Teams card acts as them.
+   */
+  teamsUserId?: string;
+}
+
+/**
+ * The form Teams user ids are stored and looked up in: trimmed, and an Entra object id (a GUID,
+ * which Teams may send in either case) lower-cased; a Teams `29:…` id is kept as it is.
+ */
+export function normalizeTeamsUserId(value: string): string {
+  const trimmed = String(value ?? '').trim();
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(trimmed) ? trimmed.toLowerCase() : trimmed;
 }
 
 /**
@@ -24,6 +38,10 @@ export interface StaffRepository {
   add(record: StaffRecord): Promise<void>;
   findByEmail(email: string): Promise<StaffRecord | undefined>;
   findById(staffId: string): Promise<StaffRecord | undefined>;
+  /** The account linked to this Teams user id (compared as {@link normalizeTeamsUserId} gives it). */
+  findByTeamsUserId(teamsUserId: string): Promise<StaffRecord | undefined>;
+  /** Links (or, with undefined, unlinks) a Teams user; false when the staff id is unknown. */
+  setTeamsUserId(staffId: string, teamsUserId: string | undefined): Promise<boolean>;
   list(): Promise<StaffRecord[]>;
   countByRole(role: StaffRole): Promise<number>;
 }

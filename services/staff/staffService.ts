@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { AppError } from '../appError';
 import type { AuditEventRepository } from '../audit/auditEventRepository';
-import { STAFF_ROLES, type LoginAttemptRepository, type StaffRecord, type StaffRepository, type StaffRole } from './staffRepository';
+import { STAFF_ROLES, normalizeTeamsUserId, type LoginAttemptRepository, type StaffRecord, type StaffRepository, type StaffRole } from './staffRepository';
 
 /** A staff account as the console API shows it (never the hash). */
 export interface StaffProfile {
@@ -11,6 +11,8 @@ export interface StaffProfile {
   displayName: string;
   role: StaffRole;
   active: boolean;
+  /** The linked Teams user (see {@link StaffRecord.teamsUserId}), when there is one. */
+  teamsUserId?: string;
 }
 
 export interface StaffServiceOptions {
@@ -40,7 +42,10 @@ export function passwordProblem(password: string, email = ''): string | undefine
 }
 
 function profile(record: StaffRecord): StaffProfile {
-  return { staffId: record.staffId, email: record.email, displayName: record.displayName, role: record.role, active: record.active };
+  return {
+    staffId: record.staffId, email: record.email, displayName: record.displayName, role: record.role, active: record.active,
+    ...(record.teamsUserId ? { teamsUserId: record.teamsUserId } : {}),
+  };
 }
 
 /**
@@ -61,7 +66,7 @@ export class StaffService {
   }
 
   /** Creates an account; 400 for a bad e-mail, role or weak password, 409 when the e-mail exists. */
-  async create(input: { email: string; displayName: string; role: string; password: string }, createdBy?: string): Promise<StaffProfile> {
+  async create(input: { email: string; displayName: string; role: string; password: string; teamsUserId?: string }, createdBy?: string): Promise<StaffProfile> {
     const email = String(input.email ?? '').trim().toLowerCase();
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw AppError.badRequest('invalid_email', 'a valid e-mail is required');
     if (!STAFF_ROLES.includes(input.role as StaffRole)) throw AppError.badRequest('invalid_role', `role must be one of ${STAFF_ROLES.join(', ')}`);
@@ -69,9 +74,11 @@ export class StaffService {
     if (!displayName || displayName.length > 80) throw AppError.badRequest('invalid_name', 'a display name (1-80 characters) is required');
     const problem = passwordProblem(input.password, email);
     if (problem) throw AppError.badRequest('weak_password', problem);
+    const teamsUserId = await this.freeTeamsUserId(input.teamsUserId);
     const record: StaffRecord = {
       staffId: crypto.randomUUID(), email, displayName, role: input.role as StaffRole,
       passwordHash: await bcrypt.hash(input.password, this.cost), active: true, createdAt: this.now(),
+      ...(teamsUserId ? { teamsUserId } : {}),
     };
     await this.options.staff.add(record);
     await this.options.audit.add({ type: 'staff_created', at: this.now(), staffId: createdBy, detail: { created: record.staffId, role: record.role } });
@@ -117,6 +124,38 @@ export class StaffService {
     await this.options.attempts.clear(`email:${email}`);
     await this.options.audit.add({ type: 'login_success', at, staffId: record.staffId, email, ip });
     return profile(record);
+  }
+
+  /**
+   * Links a staff account to a Teams user (or unlinks it with an empty id), so their clicks on
+   * the staff Teams cards act as them. 404 for an unknown account, 409 when another account has that Teams user.
+   */
+  async linkTeamsUser(staffId: string, teamsUserId: string, changedBy?: string): Promise<StaffProfile> {
+    const id = await this.freeTeamsUserId(teamsUserId, staffId);
+    if (!(await this.options.staff.setTeamsUserId(staffId, id))) throw AppError.notFound('staff_not_found', `No staff account ${staffId}`);
+    await this.options.audit.add({ type: 'staff_teams_link', at: this.now(), staffId: changedBy, detail: { staff: staffId, linked: Boolean(id) } });
+    return (await this.get(staffId))!;
+  }
+
+  /** The active account linked to this Teams user, if any. */
+  async findActiveByTeamsUser(teamsUserId: string | undefined): Promise<StaffProfile | undefined> {
+    if (!teamsUserId) return undefined;
+    const record = await this.options.staff.findByTeamsUserId(teamsUserId);
+    return record?.active ? profile(record) : undefined;
+  }
+
+  /**
+   * The normalized Teams user id, or undefined when none was given; 400 when it is too long, 409
+   * when another account has it. Checked before writing (no unique index: FerretDB has no sparse
+   * ones), which is enough for an admin linking accounts one at a time.
+   */
+  private async freeTeamsUserId(value: string | undefined, forStaffId?: string): Promise<string | undefined> {
+    const id = normalizeTeamsUserId(value ?? '');
+    if (!id) return undefined;
+    if (id.length > 200) throw AppError.badRequest('invalid_teams_user', 'a Teams user id has at most 200 characters');
+    const holder = await this.options.staff.findByTeamsUserId(id);
+    if (holder && holder.staffId !== forStaffId) throw AppError.conflict('teams_user_taken', 'another staff account is linked to this Teams user');
+    return id;
   }
 
   async get(staffId: string): Promise<StaffProfile | undefined> {

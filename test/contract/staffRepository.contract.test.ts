@@ -59,6 +59,27 @@ describe.each(factories)('Staff storage (%s)', (_name, create) => {
     expect((await staff.list()).filter((s) => s.email === 'same@bank.test')).toHaveLength(1);
   });
 
+  test('When a Teams user is linked to an account, then it is found by that id (a GUID in any case), not by another, and unlinking forgets it', async () => {
+    const { staff } = await create();
+    const linked = { ...staffRecord('li.min@bank.test'), teamsUserId: '7FAF8AB2-3D56-4244-B585-20C8A42ED2B8' };
+    const other = staffRecord('wang.fang@bank.test');
+    await staff.add(linked);
+    await staff.add(other);
+    expect((await staff.findByTeamsUserId('7faf8ab2-3d56-4244-b585-20c8a42ed2b8'))?.staffId).toBe(linked.staffId);
+    expect((await staff.findByTeamsUserId(' 7FAF8AB2-3D56-4244-B585-20C8A42ED2B8 '))?.teamsUserId).toBe('7faf8ab2-3d56-4244-b585-20c8a42ed2b8');
+    expect(await staff.findByTeamsUserId('00000000-0000-0000-0000-000000000000')).toBeUndefined();
+    expect(await staff.findByTeamsUserId('')).toBeUndefined();
+    expect((await staff.findById(other.staffId))?.teamsUserId).toBeUndefined();
+
+    expect(await staff.setTeamsUserId(other.staffId, '29:1GcS4EyB_oSI8A88XmWBN7NkFyMqeHUX')).toBe(true);
+    expect((await staff.findByTeamsUserId('29:1GcS4EyB_oSI8A88XmWBN7NkFyMqeHUX'))?.email).toBe('wang.fang@bank.test');
+    expect(await staff.findByTeamsUserId('29:1gcs4eyb_osi8a88xmwbn7nkfymqehux')).toBeUndefined();
+    expect(await staff.setTeamsUserId(linked.staffId, undefined)).toBe(true);
+    expect(await staff.findByTeamsUserId('7faf8ab2-3d56-4244-b585-20c8a42ed2b8')).toBeUndefined();
+    expect((await staff.findById(linked.staffId))?.teamsUserId).toBeUndefined();
+    expect(await staff.setTeamsUserId('no-such-staff', 'x')).toBe(false);
+  });
+
   test('When logins fail, then failures are counted per key inside the window, concurrent ones all counted, and clear forgets them', async () => {
     const { attempts } = await create();
     const t = (m: number) => new Date(Date.UTC(2026, 10, 30, 2, m));
