@@ -12,6 +12,44 @@ const optionalUrl = (protocols: string[]) => z.string().trim().optional().transf
   (v) => v === undefined || (URL.canParse(v) && protocols.includes(new URL(v).protocol)),
   { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
 );
+/** The staff Teams channel conversation the handoff cards are posted to. */
+export interface StaffTeamsConversation {
+  serviceUrl: string;
+  conversationId: string;
+  tenantId?: string;
+}
+
+/**
+ * `STAFF_TEAMS_CONVERSATION`: JSON `{"serviceUrl","conversationId","tenantId"?}` or
+ * `serviceUrl|conversationId[|tenantId]`; empty = no staff Teams cards.
+ */
+const staffTeamsConversation = z.string().trim().optional().transform((value, ctx): StaffTeamsConversation | undefined => {
+  if (!value) return undefined;
+  let fields: Record<string, unknown>;
+  if (value.startsWith('{')) {
+    try {
+      fields = JSON.parse(value) as Record<string, unknown>;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not valid JSON (expected {"serviceUrl","conversationId","tenantId"} or serviceUrl|conversationId|tenantId)' });
+      return z.NEVER;
+    }
+  } else {
+    const [serviceUrl, conversationId, tenantId] = value.split('|').map((part) => part.trim());
+    fields = { serviceUrl, conversationId, tenantId };
+  }
+  const serviceUrl = typeof fields.serviceUrl === 'string' ? fields.serviceUrl.trim() : '';
+  const conversationId = typeof fields.conversationId === 'string' ? fields.conversationId.trim() : '';
+  const tenantId = typeof fields.tenantId === 'string' ? fields.tenantId.trim() : '';
+  if (!URL.canParse(serviceUrl) || !['https:', 'http:'].includes(new URL(serviceUrl).protocol)) {
+    ctx.addIssue({ code: 'custom', message: 'needs a serviceUrl starting with https:// (e.g. https://smba.trafficmanager.net/apac/)' });
+    return z.NEVER;
+  }
+  if (!conversationId) {
+    ctx.addIssue({ code: 'custom', message: 'needs the channel conversation id (e.g. 19:…@thread.tacv2)' });
+    return z.NEVER;
+  }
+  return { serviceUrl, conversationId, ...(tenantId ? { tenantId } : {}) };
+});
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 
 /** Each key: schema with default, and its description (used for docs and .env.example). */
@@ -81,6 +119,8 @@ export const configSchema = z.object({
   TEAMS_WEBSITE_URL: optionalUrl(['https:']).describe('Bank website shown in the Teams app (https; required by npm run teams:package)'),
   TEAMS_PRIVACY_URL: optionalUrl(['https:']).describe('Privacy statement URL for the Teams app (https; required by npm run teams:package)'),
   TEAMS_TERMS_URL: optionalUrl(['https:']).describe('Terms of use URL for the Teams app (https; required by npm run teams:package)'),
+  STAFF_TEAMS_CONVERSATION: staffTeamsConversation.describe('Staff Teams channel for new handoff cards with a Take button: JSON {"serviceUrl","conversationId","tenantId"} or serviceUrl|conversationId|tenantId; empty = none'),
+  STAFF_TEAMS_LANGUAGE: z.enum(['zh-CN', 'en']).default('zh-CN').describe('Language of the staff Teams handoff cards (zh-CN or en)'),
   CONSOLE_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true').describe('Serve the staff console (/console and /api/console/*)'),
   CONSOLE_SESSION_SECRET: z.string().default('').refine((v) => v === '' || v.length >= 32, 'must be at least 32 characters').describe('Key signing staff console session cookies (32+ chars); required in production, random per process otherwise'),
   CONSOLE_SESSION_TTL_SECONDS: int(300, 7 * 24 * 3600).default(8 * 3600).describe('A staff console session expires after this many seconds'),

@@ -33,6 +33,27 @@ describe('Configuration', () => {
     expect(message.split('\n')).toHaveLength(1);
   });
 
+  test.each([
+    ['not-a-url|19:abc@thread.tacv2', 'serviceUrl'],
+    ['https://smba.trafficmanager.net/apac/|', 'conversation id'],
+    ['{"serviceUrl":"https://smba.trafficmanager.net/apac/"', 'JSON'],
+    ['{"conversationId":"19:abc@thread.tacv2"}', 'serviceUrl'],
+  ])('When STAFF_TEAMS_CONVERSATION=%s, then loading fails naming the variable and what is missing', (value, missing) => {
+    expect(() => loadConfig({ STAFF_TEAMS_CONVERSATION: value }, { cwd: root })).toThrow(new RegExp(`^Invalid configuration: STAFF_TEAMS_CONVERSATION=.*${missing}`));
+  });
+
+  test('When STAFF_TEAMS_CONVERSATION is given as JSON or as serviceUrl|conversationId|tenantId, then both read the same, and empty means none', () => {
+    const expected = { serviceUrl: 'https://smba.trafficmanager.net/apac/', conversationId: '19:abc@thread.tacv2', tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47' };
+    expect(loadConfig({ STAFF_TEAMS_CONVERSATION: JSON.stringify(expected) }, { cwd: root }).STAFF_TEAMS_CONVERSATION).toEqual(expected);
+    expect(loadConfig({ STAFF_TEAMS_CONVERSATION: ` ${Object.values(expected).join(' | ')} ` }, { cwd: root }).STAFF_TEAMS_CONVERSATION).toEqual(expected);
+    expect(loadConfig({ STAFF_TEAMS_CONVERSATION: 'https://smba.trafficmanager.net/apac/|19:abc@thread.tacv2' }, { cwd: root }).STAFF_TEAMS_CONVERSATION)
+      .toEqual({ serviceUrl: expected.serviceUrl, conversationId: expected.conversationId });
+    const defaults = loadConfig({ STAFF_TEAMS_CONVERSATION: '' }, { cwd: root });
+    expect(defaults.STAFF_TEAMS_CONVERSATION).toBeUndefined();
+    expect(defaults.STAFF_TEAMS_LANGUAGE).toBe('zh-CN');
+    expect(() => loadConfig({ STAFF_TEAMS_LANGUAGE: 'fr' }, { cwd: root })).toThrow(/STAFF_TEAMS_LANGUAGE/);
+  });
+
   test('When Redis and Mongo URLs are given, then production storage is selected', () => {
     const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', MONGODB_URI: 'mongodb://127.0.0.1:27017/rapport' }, { cwd: root });
     expect(config.storage).toEqual({ redis: true, mongo: true });
