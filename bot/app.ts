@@ -40,6 +40,14 @@ import { buildConsole, type ProfileSources, type TicketDeskSources } from './con
 import type { CampaignRouteSources } from './console/campaignRoutes';
 import type { HandoffDesk } from '../services/handoff/handoffDesk';
 import type { CallbackDesk } from '../services/callbacks/callbackDesk';
+import { StaffTeamsDesk } from './staffTeams/staffTeamsDesk';
+import { StaffService } from '../services/staff/staffService';
+import { MongoStaffRepository } from '../models/staff/mongoStaffRepository';
+import { EmbeddedStaffRepository } from '../models/staff/embeddedStaffRepository';
+import { MongoLoginAttemptRepository } from '../models/staff/mongoLoginAttemptRepository';
+import { EmbeddedLoginAttemptRepository } from '../models/staff/embeddedLoginAttemptRepository';
+import { MongoAuditEventRepository } from '../models/audit/mongoAuditEventRepository';
+import { EmbeddedAuditEventRepository } from '../models/audit/embeddedAuditEventRepository';
 
 export interface RapportApp {
   server: Server;
@@ -95,7 +103,23 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
 
   const adapter = createAdapter(config);
   const dialogs = await buildDialogs({ config, logger, localizer, conversationState, userState, mongo, embedded, adapter, conversations, bankName, redis });
-  const bot = new RapportBot({ conversationState, userState, mainDialog: dialogs.mainDialog, recognizer, localizer, logger, bankName, outsideTurnDialogs: dialogs.outsideTurnDialogs });
+  // Staff taking handoffs in Teams: a card per new case in their channel, Take claims it as the linked staff account.
+  let staffTeams: StaffTeamsDesk | undefined;
+  if (config.STAFF_TEAMS_CONVERSATION) {
+    const audit = mongo ? new MongoAuditEventRepository(mongo) : new EmbeddedAuditEventRepository(embedded);
+    const staff = new StaffService({
+      staff: mongo ? new MongoStaffRepository(mongo) : new EmbeddedStaffRepository(embedded),
+      attempts: mongo ? new MongoLoginAttemptRepository(mongo) : new EmbeddedLoginAttemptRepository(embedded),
+      audit, maxFailures: config.CONSOLE_LOGIN_MAX_FAILURES, windowMinutes: config.CONSOLE_LOGIN_WINDOW_MINUTES,
+    });
+    staffTeams = new StaffTeamsDesk({
+      adapter, appId: config.MicrosoftAppId, conversation: config.STAFF_TEAMS_CONVERSATION, desk: dialogs.handoff, staff, storage, audit,
+      localizer, language: config.STAFF_TEAMS_LANGUAGE, timeZone: config.BUSINESS_TIMEZONE, logger: logger.child({ component: 'staff-teams' }),
+    });
+    const desk = staffTeams;
+    dialogs.handoff.onLocalEvent((event) => desk.onHandoffEvent(event));
+  }
+  const bot = new RapportBot({ conversationState, userState, mainDialog: dialogs.mainDialog, recognizer, localizer, logger, bankName, outsideTurnDialogs: dialogs.outsideTurnDialogs, staffTeams });
   // An agent handing the client back starts the post-conversation CSAT: its question waits for the client's next message.
   dialogs.handoff.setAfterReturnToBot(async (handoffCase) => {
     const conversation = await conversations.get(handoffCase.channelId, handoffCase.conversationId);
@@ -144,7 +168,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
     : undefined;
   await consoleParts?.start();
 
-  const parts: RapportApp['parts'] = { transcriptLogger, transcriptStore, storage, conversations, conversationTracking, customerContact, mongo, redis, directLine, console: consoleParts, ...dialogs.parts };
+  const parts: RapportApp['parts'] = { transcriptLogger, transcriptStore, storage, conversations, conversationTracking, customerContact, mongo, redis, directLine, console: consoleParts, staffTeams, ...dialogs.parts };
   let stopped = false;
   return {
     server,
@@ -166,6 +190,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
       const idle = await inFlight.idle(config.SHUTDOWN_TIMEOUT_MS);
       if (!idle) logger.warn({ inFlight: inFlight.size }, 'shutdown: turns still in flight at the deadline');
       await dialogs.stop();
+      await staffTeams?.flush();
       // Transcripts are the record a bank must keep: they get their own, longer deadline.
       await Promise.all([
         conversationTracking.flush(Math.max(1000, deadline - Date.now())),

@@ -9,6 +9,7 @@ import { resolveLanguage } from '../services/conversation/languageResolver';
 import { MAIN_DIALOG, welcomeActivity, type MainDialog, type TurnRecognition } from '../dialogs/mainDialog';
 import { setTurnLanguage, turnLanguage } from '../dialogs/turnLanguage';
 import { TeamsCardActions } from './teamsCardActions';
+import { StaffTeamsDesk } from './staffTeams/staffTeamsDesk';
 
 /** What the bot keeps per conversation besides the dialog stack. */
 export interface ConversationProfile {
@@ -40,6 +41,8 @@ export interface RapportBotDependencies {
   bankName: (language: Language) => string;
   /** Dialogs that may also be started outside a client's turn (see {@link RapportBot.beginDialogOutsideTurn}). */
   outsideTurnDialogs?: Dialog[];
+  /** Staff taking handoffs from their Teams channel (when STAFF_TEAMS_CONVERSATION is set). */
+  staffTeams?: Pick<StaffTeamsDesk, 'handleTake'>;
 }
 
 /**
@@ -112,8 +115,10 @@ export class RapportBot extends TeamsActivityHandler {
     profile.turns += 1;
   }
 
-  /** Teams' Action.Execute on a survey card: handled like the card submit Web Chat sends, answered with the updated card. */
+  /** Teams' Action.Execute on a survey card (or a staff handoff card, see StaffTeamsDesk): handled like the card submit Web Chat sends, answered with the updated card. */
   protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    // A staff member's Take on a handoff card: no dialog of the staff channel is involved.
+    if (this.deps.staffTeams && StaffTeamsDesk.handles(invokeValue)) return this.deps.staffTeams.handleTake(context, invokeValue);
     return this.cardActions.handle(context, invokeValue, () => this.handleMessage(context));
   }
 

@@ -71,6 +71,7 @@ function publicCase(record: HandoffCaseRecord): HandoffCase {
 export class HandoffService implements HandoffRequester, HandoffDesk {
   private readonly now: () => Date;
   private afterReturnToBot: ((handoffCase: HandoffCase) => Promise<void>) | undefined;
+  private readonly localListeners = new Set<(event: HandoffEvent) => void>();
 
   constructor(private readonly options: HandoffServiceOptions) {
     for (const key of ['repository', 'bus', 'channel', 'isStaffAvailableAt', 'texts'] as const) {
@@ -85,6 +86,16 @@ export class HandoffService implements HandoffRequester, HandoffDesk {
    */
   setAfterReturnToBot(hook: (handoffCase: HandoffCase) => Promise<void>): void {
     this.afterReturnToBot = hook;
+  }
+
+  /**
+   * Listens to the events this process makes, each once (the bus delivers every process's events
+   * to every process): for side effects that must happen once, such as posting the staff Teams
+   * card. Called after the event is published; a throwing listener is its own problem. Returns the unsubscribe function.
+   */
+  onLocalEvent(listener: (event: HandoffEvent) => void): () => void {
+    this.localListeners.add(listener);
+    return () => { this.localListeners.delete(listener); };
   }
 
   async requestHandoff(request: HandoffRequest): Promise<HandoffRequestResult> {
@@ -342,6 +353,9 @@ export class HandoffService implements HandoffRequester, HandoffDesk {
       await this.options.bus.publish(event);
     } catch (error) {
       this.options.onError?.(error, `publish ${event.type}`);
+    }
+    for (const listener of this.localListeners) {
+      try { listener(event); } catch (error) { this.options.onError?.(error, `local listener of ${event.type}`); }
     }
   }
 }
