@@ -45,13 +45,11 @@ export interface StaffTeamsDeskOptions {
  * Handoff for staff in Microsoft Teams: each new escalation is posted to the staff channel as a
  * card with a Take button; a click (an `adaptiveCard/action` invoke with verb {@link HANDOFF_TAKE_VERB})
  * claims the case through the same desk and rules as the console, as the staff account linked to
- * the clicking Teams user, and is answered with the card saying who took it. A case claimed in the
- * console, or left by the client, has its card updated too (best effort).
+ * the clicking Teams user, and is answered with the card saying who took it. Whenever a case is
+ * claimed (in Teams or the console) or left by the client, its card is also updated for everyone (best effort).
  */
 export class StaffTeamsDesk {
   private readonly pending = new Set<Promise<void>>();
-  /** Cases being taken by a Teams click in this process: their card is the invoke's answer, not an update. */
-  private readonly takingInTeams = new Set<string>();
 
   constructor(private readonly options: StaffTeamsDeskOptions) {
     for (const key of ['adapter', 'conversation', 'desk', 'staff', 'storage', 'localizer', 'logger'] as const) {
@@ -71,7 +69,8 @@ export class StaffTeamsDesk {
   onHandoffEvent(event: HandoffEvent): void {
     let work: Promise<void> | undefined;
     if (event.type === 'queued') work = this.postCard(event.case);
-    else if (event.type === 'claimed' && event.case.claimedBy && !this.takingInTeams.has(event.case.caseId)) {
+    // Also after a Take in Teams: the invoke's answer may reach only the clicker, the update reaches everyone.
+    else if (event.type === 'claimed' && event.case.claimedBy) {
       work = this.updateCard(event.case, { kind: 'taken', by: event.case.claimedBy.displayName, at: event.case.claimedAt ?? new Date() });
     } else if (event.type === 'left_queue') work = this.updateCard(event.case, { kind: 'leftQueue', at: event.case.endedAt ?? new Date() });
     if (!work) return;
@@ -103,7 +102,6 @@ export class StaffTeamsDesk {
       this.options.logger.info({ caseId, teamsUser: activity.from?.aadObjectId ?? activity.from?.id }, 'staff Teams take by an unlinked user');
       return this.cardResponse(found, { kind: 'notAgent' });
     }
-    this.takingInTeams.add(caseId);
     try {
       const claimed = await this.options.desk.claim(caseId, { staffId: staff.staffId, displayName: staff.displayName, role: staff.role });
       await this.options.audit?.add({ type: 'claim', at: new Date(), staffId: staff.staffId, caseId, detail: { via: 'teams' } })
@@ -113,8 +111,6 @@ export class StaffTeamsDesk {
       if (!(error instanceof AppError) || error.status !== 409) throw error;
       const now = (await this.options.desk.getCase(caseId)) ?? found;
       return this.cardResponse(now, outcomeOf(now));
-    } finally {
-      this.takingInTeams.delete(caseId);
     }
   }
 

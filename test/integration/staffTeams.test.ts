@@ -103,12 +103,24 @@ describe('Staff Teams handoff cards over HTTP (Redis + Mongo)', () => {
     return { conversationId, handoffCase, posted, activityId };
   }
 
-  test('When the admin links a Teams user twice, then the second account gets 409 and the link shows in the staff list', async () => {
+  test('When the admin links Teams users (on creation or later), then one Teams user links one account, an empty id unlinks, and only an admin may do it', async () => {
     const taken = await admin.call('POST', '/api/console/staff', { ...ZHANG_WEI, email: 'other@rapport.test', teamsUserId: LI_MIN.teamsUserId.toLowerCase() });
     expect(taken).toMatchObject({ status: 409, body: { code: 'teams_user_taken' } });
     const list = (await admin.call('GET', '/api/console/staff')).body.staff;
     expect(list.find((s: any) => s.displayName === '李敏').teamsUserId).toBe(LI_MIN.teamsUserId.toLowerCase());
     expect(list.some((s: any) => s.email === 'other@rapport.test')).toBe(false);
+
+    // An existing account is linked (and unlinked) through PUT staff/:id/teams; another's Teams user is refused.
+    const agentId = list.find((s: any) => s.email === AGENT.email).staffId;
+    expect(await admin.call('PUT', `/api/console/staff/${agentId}/teams`, { teamsUserId: ZHANG_WEI.teamsUserId })).toMatchObject({ status: 409, body: { code: 'teams_user_taken' } });
+    expect(await admin.call('PUT', `/api/console/staff/${agentId}/teams`, { teamsUserId: 'AAAAAAAA-1111-2222-3333-444444444444' }))
+      .toMatchObject({ status: 200, body: { staff: { staffId: agentId, teamsUserId: 'aaaaaaaa-1111-2222-3333-444444444444' } } });
+    const unlinked = await admin.call('PUT', `/api/console/staff/${agentId}/teams`, { teamsUserId: '' });
+    expect(unlinked.status).toBe(200);
+    expect(unlinked.body.staff.teamsUserId).toBeUndefined();
+    expect((await admin.call('PUT', '/api/console/staff/no-such-staff/teams', { teamsUserId: 'x' })).status).toBe(404);
+    const agent = await signIn(running.baseUrl, AGENT);
+    expect((await agent.call('PUT', `/api/console/staff/${agentId}/teams`, { teamsUserId: 'x' })).status).toBe(403);
   });
 
   test('When a client asks for a person, then a zh-CN card with a Take button for their case arrives in the staff channel, on the configured tenant', async () => {
@@ -136,6 +148,9 @@ describe('Staff Teams handoff cards over HTTP (Redis + Mongo)', () => {
     expect(claimed.claimedBy).toEqual({ staffId: staffIds['李敏'], displayName: '李敏', role: 'agent' });
     expect(statusOf(first.body.value)).toBe(`已由李敏于 ${time(claimed.claimedAt!)} 接入`);
     expect(first.body.value.actions ?? []).toEqual([]);
+    // Everyone in the channel sees it too: the posted card is updated, not only the clicker's answer.
+    await eventually(() => expect(stub.received.filter((r) => r.method === 'PUT' && r.path.endsWith(`/activities/${activityId}`)).map((r) => statusOf(cardOf(r.body))))
+      .toEqual([statusOf(first.body.value)]));
     // The client hears it from the desk, as with a console claim.
     await eventually(() => expect(stub.delivered(conversationId).map((r) => r.body.text)).toContain('人工客服李敏已接入，请问有什么可以帮您？'));
 
@@ -145,6 +160,8 @@ describe('Staff Teams handoff cards over HTTP (Redis + Mongo)', () => {
     const after = (await desk.getCase(handoffCase.caseId))!;
     expect(after.claimedBy?.staffId).toBe(staffIds['李敏']);
     expect(after.claimedAt).toEqual(claimed.claimedAt);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stub.received.filter((r) => r.method === 'PUT' && r.path.endsWith(`/activities/${activityId}`))).toHaveLength(1);
   });
 
   test('When a Teams user not linked to any staff account presses Take, then they are told so and the case stays queued; a linked agent can still take it', async () => {
