@@ -6,7 +6,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import Redis from 'ioredis';
 import type { Connection } from 'mongoose';
-import { ConversationState, TranscriptLoggerMiddleware, UserState, type ConversationReference, type Storage } from 'botbuilder';
+import { ConversationState, TranscriptLoggerMiddleware, UserState, type Activity, type ConversationReference, type Storage } from 'botbuilder';
 import type { Server } from 'restify';
 import type { AppConfig } from './config';
 import type { Logger } from './logger';
@@ -132,7 +132,9 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
     adapter, appId: config.MicrosoftAppId, conversations, conversationState, handoff: dialogs.handoff, logger: logger.child({ component: 'campaigns' }),
     beginDialogOutsideTurn: (context, dialogId, options, language) => bot.beginDialogOutsideTurn(context, dialogId, options, language),
   }));
-  const conversationTracking = new ConversationTrackingMiddleware(conversations, logger);
+  const conversationTracking = new ConversationTrackingMiddleware(conversations, logger, {
+    ...(staffTeams ? { isStaffConversation: (activity: Activity) => staffTeams.isStaffChannel(activity) } : {}),
+  });
 
   adapter.use(new TurnLoggingMiddleware(logger));
   adapter.use(new TranscriptLoggerMiddleware(transcriptLogger));

@@ -1,4 +1,4 @@
-import { ActivityEventNames, ActivityTypes, TurnContext, type Middleware } from 'botbuilder';
+import { ActivityEventNames, ActivityTypes, TurnContext, type Activity, type Middleware } from 'botbuilder';
 import type { Logger } from '../logger';
 import type { ConversationRepository } from '../../models/conversations/conversationRepository';
 import { turnLanguage } from '../../dialogs/turnLanguage';
@@ -19,7 +19,15 @@ export class ConversationTrackingMiddleware implements Middleware {
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly repository: ConversationRepository, private readonly logger: Logger, private readonly flushDelayMs = 500) {
+  constructor(
+    private readonly repository: ConversationRepository,
+    private readonly logger: Logger,
+    private readonly options: {
+      flushDelayMs?: number;
+      /** Conversations that are not a client's (the staff Teams channel): never recorded, so never a campaign or analytics contact. */
+      isStaffConversation?: (activity: Activity) => boolean;
+    } = {},
+  ) {
     if (!repository) throw new Error('ConversationTrackingMiddleware needs a repository');
   }
 
@@ -30,6 +38,7 @@ export class ConversationTrackingMiddleware implements Middleware {
     // A proactive turn (a campaign, a reminder) is the bot writing, not the client: it changes neither
     // the reference nor the client's last activity.
     if (activity.type === ActivityTypes.Event && activity.name === ActivityEventNames.ContinueConversation) return;
+    if (this.options.isStaffConversation?.(activity)) return;
     const reference = TurnContext.getConversationReference(activity);
     const key = `${activity.channelId}/${activity.conversation.id}`;
     const args: Parameters<ConversationRepository['upsertFromTurn']> = [reference, {
@@ -74,7 +83,7 @@ export class ConversationTrackingMiddleware implements Middleware {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.writePending();
-    }, this.flushDelayMs);
+    }, this.options.flushDelayMs ?? 500);
     this.timer.unref();
   }
 

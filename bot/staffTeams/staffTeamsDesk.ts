@@ -1,5 +1,5 @@
 import {
-  CardFactory, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type CloudAdapter, type ConversationReference, type Storage, type TurnContext,
+  CardFactory, type AdaptiveCardInvokeResponse, type Activity, type AdaptiveCardInvokeValue, type CloudAdapter, type ConversationReference, type Storage, type TurnContext,
 } from 'botbuilder';
 import type { Logger } from '../logger';
 import type { StaffTeamsConversation } from '../config';
@@ -84,13 +84,16 @@ export class StaffTeamsDesk {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
+  /** True for an activity in the staff channel (any thread of it): staff at work there, not a client. */
+  isStaffChannel(activity: Pick<Activity, 'channelId' | 'conversation'>): boolean {
+    const conversationId = String(activity.conversation?.id ?? '').split(';')[0];
+    return activity.channelId === 'msteams' && conversationId === this.options.conversation.conversationId;
+  }
+
   /** Answers a Take click with the refreshed card (or an error response for a malformed or misplaced click). */
   async handleTake(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const activity = context.activity;
-    const conversationId = String(activity.conversation?.id ?? '').split(';')[0];
-    if (activity.channelId !== 'msteams' || conversationId !== this.options.conversation.conversationId) {
-      return errorResponse(403, 'Forbidden', 'cases are taken from the staff channel only');
-    }
+    if (!this.isStaffChannel(activity)) return errorResponse(403, 'Forbidden', 'cases are taken from the staff channel only');
     const caseId = readTakeData(invokeValue.action?.data);
     if (!caseId) return errorResponse(400, 'BadRequest', 'the Take action carries no case id');
     const found = await this.options.desk.getCase(caseId);

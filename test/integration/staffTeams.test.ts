@@ -162,6 +162,11 @@ describe('Staff Teams handoff cards over HTTP (Redis + Mongo)', () => {
     expect(after.claimedAt).toEqual(claimed.claimedAt);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(stub.received.filter((r) => r.method === 'PUT' && r.path.endsWith(`/activities/${activityId}`))).toHaveLength(1);
+    // Staff clicking in their channel are not clients: no conversation is recorded for them (campaigns and analytics read those).
+    await (running.app.parts.conversationTracking as { flush(): Promise<void> }).flush();
+    const conversations = running.app.parts.conversations as { findByUser(channelId: string, userId: string): Promise<unknown[]> };
+    for (const staffUser of ['29:1LiMinTeams', ZHANG_WEI.teamsUserId]) expect(await conversations.findByUser('msteams', staffUser)).toEqual([]);
+    expect(await conversations.findByUser('msteams', `29:client-${conversationId}`)).toHaveLength(1);
   });
 
   test('When a Teams user not linked to any staff account presses Take, then they are told so and the case stays queued; a linked agent can still take it', async () => {
