@@ -1,9 +1,10 @@
-import { ActivityTypes } from 'botbuilder';
+import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { WaterfallDialog, type Dialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { SERVICE_DESK, type FollowUpService, type PoorScoreSource } from '../services/followups/followUpService';
 import type { Language, Localizer } from '../services/i18n/localizer';
 import type { SurveyQuestion } from '../services/surveys/surveyDefinition';
-import type { SurveyAnswerValue } from '../services/surveys/surveyResponseRepository';
+import { respondentKeyFor, type SurveyAnswerValue } from '../services/surveys/surveyResponseRepository';
+import type { CustomerRepository } from '../services/customers/customerRepository';
 import { CALLBACK_BOOKING_DIALOG, yesOrNo, type CallbackBookingOptions, type CallbackBookingResult } from './callbackBookingDialog';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
 import { KeyedTextPrompt, type PromptSpec } from './keyedTextPrompt';
@@ -37,6 +38,34 @@ export interface FollowThroughDialogDependencies extends InterruptionDependencie
   followUps: Pick<FollowUpService, 'openForAnswers' | 'recordCallback'>;
   /** The callback booking dialog (a child here, so the booking runs inside the follow-through). */
   callbackBooking: Dialog;
+}
+
+/**
+ * The last answering step of a survey or the quick CSAT: ends with `result` when there is nothing
+ * to follow through; hands it back with the follow-through for the caller to run when deferred;
+ * else keeps it and runs the follow-through here (or skips it when this stack has no such
+ * dialog), after which {@link endWithKeptResult} ends with it.
+ */
+export async function followThroughThenEnd<R extends object>(
+  step: WaterfallStepContext, result: R, followThrough: FollowThroughOptions | undefined, options: { defer?: boolean; dialogAvailable: boolean },
+): Promise<DialogTurnResult> {
+  if (!followThrough) return step.endDialog(result);
+  if (options.defer) return step.endDialog({ ...result, followThrough });
+  (step.values as { result?: R }).result = result;
+  if (!options.dialogAvailable) return step.next();
+  return step.beginDialog(FOLLOW_THROUGH_DIALOG, followThrough);
+}
+
+/** The waterfall step after {@link followThroughThenEnd}: the kept result, whatever the follow-through did. */
+export async function endWithKeptResult(step: WaterfallStepContext): Promise<DialogTurnResult> {
+  return step.endDialog((step.values as { result?: object }).result);
+}
+
+/** Whose answers these are: the linked customer, else the chat user (see respondentKeyFor). */
+export async function respondentKeyOfTurn(context: TurnContext, customers?: Pick<CustomerRepository, 'findByChannelUser'>): Promise<string> {
+  const { channelId, from } = context.activity;
+  const customer = await customers?.findByChannelUser(channelId, from.id);
+  return respondentKeyFor(channelId, from.id, customer?.id);
 }
 
 interface FollowThroughState {

@@ -1,13 +1,13 @@
-import { ActivityTypes, type TurnContext } from 'botbuilder';
+import { ActivityTypes } from 'botbuilder';
 import { DialogTurnStatus, WaterfallDialog, type Dialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
 import { SurveyQuestionPrompt, type SurveyQuestionOutcome } from './surveyQuestionPrompt';
 import { turnLanguage } from './turnLanguage';
-import { FOLLOW_THROUGH_DIALOG, type FollowThroughOptions } from './followThroughDialog';
+import { FOLLOW_THROUGH_DIALOG, endWithKeptResult, followThroughThenEnd, respondentKeyOfTurn, type FollowThroughOptions } from './followThroughDialog';
 import type { AnswerParser } from '../services/surveys/answerParser';
 import type { CustomerRepository } from '../services/customers/customerRepository';
 import type { SurveyDefinitionRepository } from '../services/surveys/surveyDefinitionRepository';
-import { respondentKeyFor, type SurveyResponseMeta, type SurveyResponseRepository } from '../services/surveys/surveyResponseRepository';
+import { type SurveyResponseMeta, type SurveyResponseRepository } from '../services/surveys/surveyResponseRepository';
 
 export const QUICK_CSAT_DIALOG = 'quickCsatDialog';
 /** The one-question survey offered after a complaint or a callback booking (data/surveys/quick-csat.json). */
@@ -67,7 +67,7 @@ export class QuickCsatDialog extends InterruptibleDialog {
     this.addDialog(new SurveyQuestionPrompt(EASE_PROMPT, { localizer: csatDeps.localizer, parser: csatDeps.parser, cardChannels: csatDeps.cardChannels }));
     if (csatDeps.followThrough) this.addDialog(csatDeps.followThrough);
     if (csatDeps.optOut) this.addDialog(csatDeps.optOut);
-    this.addDialog(new WaterfallDialog(QUICK_CSAT_WATERFALL, [this.easeStep.bind(this), this.saveStep.bind(this), this.resultStep.bind(this)]));
+    this.addDialog(new WaterfallDialog(QUICK_CSAT_WATERFALL, [this.easeStep.bind(this), this.saveStep.bind(this), endWithKeptResult]));
     this.initialDialogId = QUICK_CSAT_WATERFALL;
   }
 
@@ -113,7 +113,7 @@ export class QuickCsatDialog extends InterruptibleDialog {
       await step.context.sendActivity(this.t(step, 'survey.csatUnanswered'));
       return step.endDialog({ outcome: 'unanswered' } satisfies QuickCsatResult);
     }
-    const respondentKey = options.respondentKey ?? await this.respondentKey(step.context);
+    const respondentKey = options.respondentKey ?? await respondentKeyOfTurn(step.context, this.csatDeps.customers);
     const responseSurveyId = options.responseSurveyId ?? QUICK_CSAT_SURVEY_ID;
     const questionId = (step.values as { questionId: string }).questionId;
     const activity = step.context.activity;
@@ -132,22 +132,10 @@ export class QuickCsatDialog extends InterruptibleDialog {
       questions: [{ id: questionId, type: 'rating' }],
       answers: { [questionId]: outcome.value },
     };
-    if (options.deferFollowThrough) return step.endDialog({ ...result, followThrough } satisfies QuickCsatResult);
-    (step.values as { result?: QuickCsatResult }).result = result;
-    if (!this.csatDeps.followThrough) return step.next();
-    return step.beginDialog(FOLLOW_THROUGH_DIALOG, followThrough);
+    return followThroughThenEnd<QuickCsatResult>(step, result, followThrough, { defer: options.deferFollowThrough, dialogAvailable: Boolean(this.csatDeps.followThrough) });
   }
 
-  /** The rating's result, whatever the follow-through did. */
-  private async resultStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    return step.endDialog((step.values as { result?: QuickCsatResult }).result);
-  }
 
-  private async respondentKey(context: TurnContext): Promise<string> {
-    const { channelId, from } = context.activity;
-    const customer = await this.csatDeps.customers?.findByChannelUser(channelId, from.id);
-    return respondentKeyFor(channelId, from.id, customer?.id);
-  }
 }
 
 /** What a QuickCsatDialog returns: its result, or how an interruption ended it. */

@@ -1,15 +1,14 @@
 import { WaterfallDialog, type Dialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
-import type { TurnContext } from 'botbuilder';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
 import { SurveyQuestionPrompt, type SurveyQuestionOutcome } from './surveyQuestionPrompt';
 import { turnLanguage } from './turnLanguage';
-import { FOLLOW_THROUGH_DIALOG, type FollowThroughOptions } from './followThroughDialog';
+import { FOLLOW_THROUGH_DIALOG, endWithKeptResult, followThroughThenEnd, respondentKeyOfTurn, type FollowThroughOptions } from './followThroughDialog';
 import type { BilingualText } from '../services/campaigns/campaign';
 import type { AnswerParser } from '../services/surveys/answerParser';
 import type { CustomerRepository } from '../services/customers/customerRepository';
 import type { SurveyDefinition } from '../services/surveys/surveyDefinition';
 import type { SurveyDefinitionRepository } from '../services/surveys/surveyDefinitionRepository';
-import { respondentKeyFor, type SurveyAnswerValue, type SurveyResponseMeta, type SurveyResponseRepository } from '../services/surveys/surveyResponseRepository';
+import { type SurveyAnswerValue, type SurveyResponseMeta, type SurveyResponseRepository } from '../services/surveys/surveyResponseRepository';
 
 export const SURVEY_DIALOG = 'surveyDialog';
 const SURVEY_WATERFALL = 'surveyDialog.main';
@@ -80,7 +79,7 @@ export class SurveyDialog extends InterruptibleDialog {
     this.addDialog(new SurveyQuestionPrompt(QUESTION_PROMPT, { localizer: surveyDeps.localizer, parser: surveyDeps.parser, cardChannels: surveyDeps.cardChannels }));
     this.addDialog(new WaterfallDialog(QUESTION_LOOP, [this.askQuestionStep.bind(this), this.saveAnswerStep.bind(this)]));
     if (surveyDeps.followThrough) this.addDialog(surveyDeps.followThrough);
-    this.addDialog(new WaterfallDialog(SURVEY_WATERFALL, [this.introStep.bind(this), this.thanksStep.bind(this), this.resultStep.bind(this)]));
+    this.addDialog(new WaterfallDialog(SURVEY_WATERFALL, [this.introStep.bind(this), this.thanksStep.bind(this), endWithKeptResult]));
     this.initialDialogId = SURVEY_WATERFALL;
   }
 
@@ -99,7 +98,7 @@ export class SurveyDialog extends InterruptibleDialog {
       await step.context.sendActivity(this.t(step, 'survey.unavailable'));
       return step.endDialog({ outcome: 'partial', surveyId: options.surveyId, answers: {} } satisfies SurveyResult);
     }
-    const respondentKey = options.respondentKey ?? await this.respondentKey(step.context);
+    const respondentKey = options.respondentKey ?? await respondentKeyOfTurn(step.context, this.surveyDeps.customers);
     (step.values as { respondentKey?: string }).respondentKey = respondentKey;
     const responseSurveyId = options.responseSurveyId ?? definition.id;
     const meta = options.meta ?? {};
@@ -175,23 +174,10 @@ export class SurveyDialog extends InterruptibleDialog {
     await step.context.sendActivity(this.t(step, complete ? 'survey.thanks' : 'survey.thanksPartial'));
     const result: SurveyResult = { outcome: complete ? 'completed' : 'partial', surveyId, answers };
     const followThrough = followThroughOf(answers);
-    if (!followThrough) return step.endDialog(result);
-    if (options.deferFollowThrough) return step.endDialog({ ...result, followThrough } satisfies SurveyResult);
-    (step.values as { result?: SurveyResult }).result = result;
-    if (!this.surveyDeps.followThrough) return step.next();
-    return step.beginDialog(FOLLOW_THROUGH_DIALOG, followThrough);
+    return followThroughThenEnd<SurveyResult>(step, result, followThrough, { defer: options.deferFollowThrough, dialogAvailable: Boolean(this.surveyDeps.followThrough) });
   }
 
-  /** The survey's result, whatever the follow-through did. */
-  private async resultStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    return step.endDialog((step.values as { result?: SurveyResult }).result);
-  }
 
-  private async respondentKey(context: TurnContext): Promise<string> {
-    const { channelId, from } = context.activity;
-    const customer = await this.surveyDeps.customers?.findByChannelUser(channelId, from.id);
-    return respondentKeyFor(channelId, from.id, customer?.id);
-  }
 }
 
 /** What a SurveyDialog returns: its result, or how an interruption ended it. */
