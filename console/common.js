@@ -65,6 +65,8 @@ export function renderFields(list, rows) {
 
 export const isSupervisor = () => Boolean(state.me) && (state.me.role === 'supervisor' || state.me.role === 'admin');
 
+export const isAdmin = () => Boolean(state.me) && state.me.role === 'admin';
+
 function csrfToken() {
   const match = document.cookie.split('; ').find((c) => c.startsWith('rapport_csrf='));
   return match ? decodeURIComponent(match.slice('rapport_csrf='.length)) : '';

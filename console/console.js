@@ -1,24 +1,28 @@
 /* global document, localStorage, navigator, window */
 // Rapport staff console: vanilla ES modules, no build step, nothing from a CDN.
 // This module is the shell: language, sign-in, the tabs and the hash router (#/queue,
-// #/customers[/id], #/tickets[/reference], #/callbacks, #/campaigns[/new|/id], #/dashboard). Each page lives in its own module.
+// #/customers[/id], #/tickets[/reference], #/callbacks, #/campaigns[/new|/id], #/dashboard, #/staff). Each page lives in its own module.
 // Everything that came from a client or a colleague is inserted with textContent (never innerHTML),
 // so a message like <img src=x onerror=...> is shown as the text it is.
-import { $, state, t, api, showError, isSupervisor, loadStrings, languageChanged, onLanguageChange, onSignedOut } from './common.js';
+import { $, state, t, api, showError, isSupervisor, isAdmin, loadStrings, languageChanged, onLanguageChange, onSignedOut } from './common.js';
 import { queuePage } from './queue.js';
 import { customersPage } from './customers.js';
 import { ticketsPage } from './tickets.js';
 import { callbacksPage } from './callbacks.js';
 import { campaignsPage } from './campaigns.js';
 import { dashboardPage } from './dashboard.js';
+import { staffPage } from './staff.js';
 
-const pages = { queue: queuePage, customers: customersPage, tickets: ticketsPage, callbacks: callbacksPage, campaigns: campaignsPage, dashboard: dashboardPage };
+const pages = { queue: queuePage, customers: customersPage, tickets: ticketsPage, callbacks: callbacksPage, campaigns: campaignsPage, dashboard: dashboardPage, staff: staffPage };
 let currentPage = null;
 
-/** The page and its path parameters named by the location hash; agents never reach supervisor pages. */
+/** Whether the signed-in staff member may open a page (supervisor pages: supervisor and admin; admin pages: admin). */
+const allowed = (page) => (!page.needsSupervisor || isSupervisor()) && (!page.needsAdmin || isAdmin());
+
+/** The page and its path parameters named by the location hash; nobody reaches a page their role may not open. */
 function pageFromHash() {
   const [name, ...params] = window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
-  const page = pages[name] && (!pages[name].needsSupervisor || isSupervisor()) ? name : 'queue';
+  const page = pages[name] && allowed(pages[name]) ? name : 'queue';
   return { name: page, params: page === name ? params.map(decodeURIComponent) : [] };
 }
 
@@ -37,7 +41,9 @@ function route() {
 }
 
 function showTabsFor() {
-  for (const tab of document.querySelectorAll('#tabs a')) tab.hidden = tab.dataset.needs === 'supervisor' && !isSupervisor();
+  for (const tab of document.querySelectorAll('#tabs a')) {
+    tab.hidden = (tab.dataset.needs === 'supervisor' && !isSupervisor()) || (tab.dataset.needs === 'admin' && !isAdmin());
+  }
   $('tabs').hidden = false;
 }
 

@@ -22,7 +22,7 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 const CONSOLE_DIR = path.resolve(__dirname, '../../console');
 const LOCALES_DIR = path.resolve(__dirname, '../../locales');
-const CONSOLE_MODULES = ['console.js', 'common.js', 'charts.js', 'queue.js', 'customers.js', 'tickets.js', 'campaigns.js', 'campaignForm.js', 'campaignResults.js', 'dashboard.js', 'callbacks.js'];
+const CONSOLE_MODULES = ['console.js', 'common.js', 'charts.js', 'queue.js', 'customers.js', 'tickets.js', 'campaigns.js', 'campaignForm.js', 'campaignResults.js', 'dashboard.js', 'callbacks.js', 'staff.js'];
 // The package exports no subpaths: find dist/ through its main entry (dist/chart.cjs).
 const CHART_JS = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js');
 const RANK: Record<StaffRole, number> = { agent: 1, supervisor: 2, admin: 3 };
