@@ -1,5 +1,6 @@
 // Staff page (admin only): the staff accounts (name, e-mail, role, active, linked Teams user), a form
-// to add an account and, on each row, a form to link or unlink a Teams user. Names, e-mails and Teams
+// to add an account and, on each row, a form to link or unlink a Teams user and (not on your own row) a
+// button to deactivate or reactivate the account. Names, e-mails and Teams
 // ids are set through textContent / input values only (el() and cell() in common.js).
 import { $, state, t, label, el, api, reportFailure, cell, statusBadge } from './common.js';
 
@@ -45,6 +46,20 @@ function teamsForm(member) {
   return form;
 }
 
+/** The status badge, and on everyone's row but your own a button that deactivates or reactivates the account. */
+function statusCell(member) {
+  const box = el('span', undefined, 'staff-status');
+  box.append(statusBadge('staff.status', member.active ? 'active' : 'inactive'));
+  if (member.staffId !== state.me?.staffId) {
+    const toggle = el('button', t(member.active ? 'staff.deactivate' : 'staff.activate'), member.active ? 'danger' : undefined);
+    toggle.type = 'button';
+    toggle.dataset.testid = 'staff-active-toggle';
+    toggle.addEventListener('click', () => setActive(member, !member.active));
+    box.append(' ', toggle);
+  }
+  return box;
+}
+
 function renderList() {
   const body = $('staff-table').querySelector('tbody');
   body.replaceChildren();
@@ -56,7 +71,7 @@ function renderList() {
       cell(member.displayName),
       cell(member.email),
       cell(label('role', member.role)),
-      cell(statusBadge('staff.status', member.active ? 'active' : 'inactive')),
+      cell(statusCell(member)),
       cell(member.teamsUserId),
       cell(teamsForm(member)),
     );
@@ -84,6 +99,19 @@ async function setTeamsUser(member, teamsUserId) {
     list.items = list.items.map((m) => (m.staffId === member.staffId ? answer.staff : m));
     renderList();
     showNotice(t(teamsUserId ? 'staff.linked' : 'staff.unlinked', { name: member.displayName }));
+  } catch (error) {
+    if (error.status === 401) return reportFailure(error);
+    showProblem('staff-teams-error', problemText(error));
+  }
+}
+
+async function setActive(member, active) {
+  try {
+    const answer = await api('PUT', `/api/console/staff/${encodeURIComponent(member.staffId)}/active`, { active });
+    showProblem('staff-teams-error', '');
+    list.items = list.items.map((m) => (m.staffId === member.staffId ? answer.staff : m));
+    renderList();
+    showNotice(t(active ? 'staff.activated' : 'staff.deactivated', { name: member.displayName }));
   } catch (error) {
     if (error.status === 401) return reportFailure(error);
     showProblem('staff-teams-error', problemText(error));

@@ -105,7 +105,8 @@ export type GuardedRoute = (role: StaffRole, handler: (req: Request, res: Respon
  */
 export function registerConsoleRoutes(server: Server, deps: ConsoleRouteDependencies): { close(): void; guarded: GuardedRoute } {
   const { staff, sessions, audit, logger } = deps;
-  const streams = new Set<Response>();
+  /** Open event streams and whose session each serves, so a deactivation can end that member's streams. */
+  const streams = new Map<Response, StaffSession>();
 
   const sign = (value: string) => crypto.createHmac('sha256', deps.sessionSecret).update(value).digest('base64url');
   const cookie = (name: string, value: string, maxAge: number, httpOnly: boolean) =>
@@ -194,6 +195,11 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleRouteDependen
         csrfToken: crypto.randomBytes(24).toString('base64url'), expiresAt: new Date(Date.now() + deps.sessionTtlSeconds * 1000),
       };
       await sessions.save(session);
+      // An admin may have deactivated the account between the password check and the save, after deleting its sessions: look again.
+      if (!(await staff.get(who.staffId))?.active) {
+        await sessions.delete(session.sessionId);
+        throw new AppError('invalid_credentials', 'wrong e-mail or password', 401);
+      }
       res.header('set-cookie', [
         cookie(SESSION_COOKIE, `${session.sessionId}.${sign(session.sessionId)}`, deps.sessionTtlSeconds, true),
         cookie(CSRF_COOKIE, session.csrfToken, deps.sessionTtlSeconds, false),
@@ -290,7 +296,7 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleRouteDependen
     const desk = requireDesk();
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
-    streams.add(res);
+    streams.set(res, session);
     const visible = async (event: HandoffEvent): Promise<boolean> => {
       if (isSupervisor(session)) return true;
       switch (event.type) {
@@ -306,7 +312,12 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleRouteDependen
         .then((show) => { if (show && !res.writableEnded) res.write(`data: ${JSON.stringify(event)}\n\n`); })
         .catch((error: Error) => logger.warn({ err: { message: error.message } }, 'console event not delivered'));
     });
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15000);
+    // Each keep-alive also checks the session is still there, so a logout or a deactivation done in another bot process ends this stream too.
+    const keepAlive = setInterval(() => {
+      sessions.get(session.sessionId)
+        .then((still) => { if (!still) res.end(); else if (!res.writableEnded) res.write(': keep-alive\n\n'); })
+        .catch((error: Error) => logger.warn({ err: { message: error.message } }, 'console session check failed'));
+    }, 15000);
     keepAlive.unref();
     const cleanup = () => { clearInterval(keepAlive); unsubscribe(); streams.delete(res); };
     req.once('close', cleanup);
@@ -333,10 +344,29 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleRouteDependen
     res.json({ staff: await staff.linkTeamsUser(String(req.params.id), body.teamsUserId, session.staffId) });
   }, { csrf: true }));
 
+  /*
+   * Deactivating (or reactivating) an account. Revocation deletes the member's sessions from the
+   * session store (which keeps an index per staff id) rather than making `guarded` re-read the account
+   * on every request: their next call then finds no session (401) in every bot process with no extra
+   * read per request and no cache window, and a later reactivation cannot bring an old cookie back
+   * to life, since the sessions are gone and the member must sign in again. Their open event streams
+   * in this process end at once; those in other processes end at the next keep-alive session check.
+   */
+  server.put('/api/console/staff/:id/active', guarded('admin', async (req, res, session) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const staffId = String(req.params.id);
+    const changed = await staff.setActive(staffId, body.active, session.staffId);
+    if (!changed.active) {
+      await sessions.deleteByStaffId(staffId);
+      for (const [stream, owner] of streams) if (owner.staffId === staffId) stream.end();
+    }
+    res.json({ staff: changed });
+  }, { csrf: true }));
+
   return {
     guarded,
     close() {
-      for (const stream of streams) stream.end();
+      for (const stream of streams.keys()) stream.end();
       streams.clear();
     },
   };

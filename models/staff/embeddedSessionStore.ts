@@ -27,4 +27,9 @@ export class EmbeddedSessionStore implements SessionStore {
   async delete(sessionId: string): Promise<void> {
     await (await this.db.collection('staffSessions')).removeAsync({ sessionId }, {});
   }
+
+  /** The sessions are documents carrying their staff id, so the collection itself is the index. */
+  async deleteByStaffId(staffId: string): Promise<void> {
+    await (await this.db.collection('staffSessions')).removeAsync({ staffId }, { multi: true });
+  }
 }

@@ -49,6 +49,10 @@ export class EmbeddedStaffRepository implements StaffRepository {
     return (await (await this.store()).updateAsync({ staffId }, update)).numAffected > 0;
   }
 
+  async setActive(staffId: string, active: boolean): Promise<boolean> {
+    return (await (await this.store()).updateAsync({ staffId }, { $set: { active } })).numAffected > 0;
+  }
+
   async list(): Promise<StaffRecord[]> {
     const docs = await (await this.store()).findAsync({}).sort({ createdAt: 1 });
     return docs.map((d) => strip(d)!);

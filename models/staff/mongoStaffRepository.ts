@@ -52,6 +52,10 @@ export class MongoStaffRepository implements StaffRepository {
     return (await this.model.updateOne({ staffId }, update)).matchedCount > 0;
   }
 
+  async setActive(staffId: string, active: boolean): Promise<boolean> {
+    return (await this.model.updateOne({ staffId }, { $set: { active } })).matchedCount > 0;
+  }
+
   async list(): Promise<StaffRecord[]> {
     return this.model.find({}, { _id: 0 }).sort({ createdAt: 1 }).lean();
   }

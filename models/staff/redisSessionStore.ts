@@ -10,7 +10,17 @@ export class RedisSessionStore implements SessionStore {
   async save(session: StaffSession): Promise<void> {
     const ttlMs = session.expiresAt.getTime() - Date.now();
     if (ttlMs <= 0) return;
-    await this.redis.set(this.keyPrefix + session.sessionId, JSON.stringify(session), 'PX', ttlMs);
+    // The session and its entry in the staff member's index go in together; the index lives as long as their longest session.
+    const index = this.indexKey(session.staffId);
+    const results = await this.redis.multi()
+      .set(this.keyPrefix + session.sessionId, JSON.stringify(session), 'PX', ttlMs)
+      .sadd(index, session.sessionId)
+      .pexpire(index, ttlMs, 'NX')
+      .pexpire(index, ttlMs, 'GT')
+      .exec();
+    // A transaction reports a failed command in its results instead of throwing (PEXPIRE NX/GT needs Redis 7).
+    const failed = results?.find(([error]) => error);
+    if (failed) throw failed[0];
   }
 
   async get(sessionId: string): Promise<StaffSession | undefined> {
@@ -22,5 +32,16 @@ export class RedisSessionStore implements SessionStore {
 
   async delete(sessionId: string): Promise<void> {
     await this.redis.del(this.keyPrefix + sessionId);
+  }
+
+  async deleteByStaffId(staffId: string): Promise<void> {
+    const index = this.indexKey(staffId);
+    const ids = await this.redis.smembers(index);
+    await this.redis.del(index, ...ids.map((id) => this.keyPrefix + id));
+  }
+
+  /** The set of a staff member's session ids (ids of expired sessions linger until the set itself expires; deleting them is harmless). */
+  private indexKey(staffId: string): string {
+    return `${this.keyPrefix}staff:${staffId}`;
   }
 }

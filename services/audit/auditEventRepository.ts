@@ -1,7 +1,7 @@
 /** What staff did that a bank must be able to show later. */
 export type AuditEventType =
   | 'login_success' | 'login_failure' | 'login_locked' | 'logout'
-  | 'claim' | 'transfer' | 'end' | 'reply' | 'transcript_view' | 'staff_created' | 'staff_teams_link'
+  | 'claim' | 'transfer' | 'end' | 'reply' | 'transcript_view' | 'staff_created' | 'staff_teams_link' | 'staff.active'
   | 'campaign.create' | 'campaign.update' | 'campaign.launch' | 'campaign.pause' | 'campaign.resume' | 'campaign.cancel' | 'campaign.export'
   | 'customer.link'
   | 'ticket.status'

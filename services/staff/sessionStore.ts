@@ -17,4 +17,6 @@ export interface SessionStore {
   /** The session, or undefined when unknown or expired. */
   get(sessionId: string): Promise<StaffSession | undefined>;
   delete(sessionId: string): Promise<void>;
+  /** Deletes every session of this staff member (when their account is deactivated); each store keeps an index per staff id. */
+  deleteByStaffId(staffId: string): Promise<void>;
 }

@@ -42,6 +42,8 @@ export interface StaffRepository {
   findByTeamsUserId(teamsUserId: string): Promise<StaffRecord | undefined>;
   /** Links (or, with undefined, unlinks) a Teams user; false when the staff id is unknown. */
   setTeamsUserId(staffId: string, teamsUserId: string | undefined): Promise<boolean>;
+  /** Sets whether the account may sign in; false when the staff id is unknown. */
+  setActive(staffId: string, active: boolean): Promise<boolean>;
   list(): Promise<StaffRecord[]>;
   countByRole(role: StaffRole): Promise<number>;
 }

@@ -137,6 +137,20 @@ export class StaffService {
     return (await this.get(staffId))!;
   }
 
+  /**
+   * Activates or deactivates an account (someone who left the bank); an inactive account cannot
+   * sign in. 400 when `active` is not a boolean, 409 `cannot_deactivate_self` when an admin
+   * deactivates their own account (so at least one admin always stays), 404 for an unknown account.
+   * Ending the member's open sessions is the caller's part (the console routes hold the session store).
+   */
+  async setActive(staffId: string, active: unknown, changedBy: string): Promise<StaffProfile> {
+    if (typeof active !== 'boolean') throw AppError.badRequest('invalid_active', 'active (true or false) is required');
+    if (!active && staffId === changedBy) throw AppError.conflict('cannot_deactivate_self', 'an administrator cannot deactivate their own account');
+    if (!(await this.options.staff.setActive(staffId, active))) throw AppError.notFound('staff_not_found', `No staff account ${staffId}`);
+    await this.options.audit.add({ type: 'staff.active', at: this.now(), staffId: changedBy, detail: { staff: staffId, active } });
+    return (await this.get(staffId))!;
+  }
+
   /** The active account linked to this Teams user, if any. */
   async findActiveByTeamsUser(teamsUserId: string | undefined): Promise<StaffProfile | undefined> {
     if (!teamsUserId) return undefined;

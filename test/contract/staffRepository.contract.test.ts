@@ -80,6 +80,22 @@ describe.each(factories)('Staff storage (%s)', (_name, create) => {
     expect(await staff.setTeamsUserId('no-such-staff', 'x')).toBe(false);
   });
 
+  test('When an account is deactivated and reactivated, then only that account changes, and an unknown id answers false', async () => {
+    const { staff } = await create();
+    const leaving = staffRecord('leaving@bank.test');
+    const staying = staffRecord('staying@bank.test');
+    await staff.add(leaving);
+    await staff.add(staying);
+    expect(await staff.setActive(leaving.staffId, false)).toBe(true);
+    expect((await staff.findById(leaving.staffId))?.active).toBe(false);
+    expect((await staff.findByEmail('leaving@bank.test'))?.active).toBe(false);
+    expect((await staff.findById(staying.staffId))?.active).toBe(true);
+    expect(await staff.setActive(leaving.staffId, false)).toBe(true);
+    expect(await staff.setActive(leaving.staffId, true)).toBe(true);
+    expect((await staff.findById(leaving.staffId))).toEqual(leaving);
+    expect(await staff.setActive('no-such-staff', false)).toBe(false);
+  });
+
   test('When logins fail, then failures are counted per key inside the window, concurrent ones all counted, and clear forgets them', async () => {
     const { attempts } = await create();
     const t = (m: number) => new Date(Date.UTC(2026, 10, 30, 2, m));
@@ -117,5 +133,20 @@ describe.each(factories)('Staff storage (%s)', (_name, create) => {
     await sessions.delete('live');
     expect(await sessions.get('live')).toBeUndefined();
     expect(await sessions.get('never')).toBeUndefined();
+  });
+
+  test("When a staff member's sessions are deleted by staff id, then all of theirs are gone and a colleague's stays", async () => {
+    const { sessions } = await create();
+    const base = { role: 'agent' as const, displayName: 'A', csrfToken: 't', expiresAt: new Date(Date.now() + 60_000) };
+    const mine = ['m1', 'm2', 'm3'].map((sessionId) => ({ ...base, sessionId, staffId: 'leaver' }));
+    const colleague = { ...base, sessionId: 'c1', staffId: 'stayer' };
+    await Promise.all([...mine, colleague].map((s) => sessions.save(s)));
+    await sessions.deleteByStaffId('leaver');
+    for (const s of mine) expect(await sessions.get(s.sessionId)).toBeUndefined();
+    expect(await sessions.get('c1')).toEqual(colleague);
+    await sessions.deleteByStaffId('nobody');
+    const again = { ...base, sessionId: 'm4', staffId: 'leaver' };
+    await sessions.save(again);
+    expect(await sessions.get('m4')).toEqual(again);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The Staff tab in Chromium on the real app: the admin sees the accounts, adds an agent (the API's
  * 400/409 answers shown as words), links a Teams user to it and unlinks it (409 when another account
- * has that Teams user); a name with markup shows as text. An agent has no tab, the address leads
+ * has that Teams user), deactivates and reactivates it; a name with markup shows as text. An agent has no tab, the address leads
  * back to the queue, and the API answers 403.
  */
 import path from 'node:path';
@@ -102,7 +102,28 @@ describe('Staff page in a real browser', () => {
     expect(pageErrors).toEqual([]);
   }, 60000);
 
-  test('When an agent signs in, then there is no Staff tab, #/staff leads back to the queue, and the staff API answers 403', async () => {
+  test('When the admin deactivates the new agent, then the row says so, the agent is signed out and cannot sign in; Reactivate lets them in again; the admin has no button on their own row', async () => {
+    expect(await row(ADMIN.email).locator('[data-testid=staff-active-toggle]').count()).toBe(0);
+    const agent = await signIn(running.baseUrl, NEW_AGENT);
+    const toggle = row(NEW_AGENT.email).locator('[data-testid=staff-active-toggle]');
+    expect(await toggle.textContent()).toBe('Deactivate');
+    await toggle.click();
+    await row(NEW_AGENT.email).locator('.badge[data-status=inactive]:has-text("Deactivated")').waitFor(WAIT);
+    expect(await toggle.textContent()).toBe('Reactivate');
+    expect(await page.locator('[data-testid=staff-notice]').textContent()).toContain('deactivated');
+    expect((await agent.call('GET', '/api/console/queue')).status).toBe(401);
+    expect((await new ConsoleClient(running.baseUrl).login(NEW_AGENT.email, NEW_AGENT.password)).status).toBe(401);
+
+    await page.reload();
+    await row(NEW_AGENT.email).locator('.badge[data-status=inactive]').waitFor(WAIT);
+    await toggle.click();
+    await row(NEW_AGENT.email).locator('.badge[data-status=active]:has-text("Active")').waitFor(WAIT);
+    expect(await toggle.textContent()).toBe('Deactivate');
+    expect((await new ConsoleClient(running.baseUrl).login(NEW_AGENT.email, NEW_AGENT.password)).status).toBe(200);
+    expect(pageErrors).toEqual([]);
+  }, 60000);
+
+    test('When an agent signs in, then there is no Staff tab, #/staff leads back to the queue, and the staff API answers 403', async () => {
     const agentBrowser = await launchChromium({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
     try {
       const agentPage = agentBrowser.page;
@@ -120,5 +141,6 @@ describe('Staff page in a real browser', () => {
     expect((await agent.call('GET', '/api/console/staff')).status).toBe(403);
     expect((await agent.call('POST', '/api/console/staff', { ...NEW_AGENT, email: 'x@rapport.test' })).status).toBe(403);
     expect((await agent.call('PUT', '/api/console/staff/whoever/teams', { teamsUserId: TEAMS_ID })).status).toBe(403);
+    expect((await agent.call('PUT', '/api/console/staff/whoever/active', { active: false })).status).toBe(403);
   }, 60000);
 });
