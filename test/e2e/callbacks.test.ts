@@ -21,7 +21,6 @@ describe('Callbacks page in a real browser', () => {
   let browser: Chromium;
   let page: Page;
   let repository: CallbackRepository & CallbackDeskRepository;
-  const pageErrors: string[] = [];
   const refs = { started: 'CBK-20261129-A2AA', risky: 'CBK-20261129-B2AA', cancelled: 'CBK-20261129-C2AA' };
 
   beforeAll(async () => {
@@ -41,7 +40,6 @@ describe('Callbacks page in a real browser', () => {
 
     browser = await launchChromium({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
     page = browser.page;
-    page.on('pageerror', (error) => pageErrors.push(error.message));
   }, 90000);
 
   afterAll(async () => {
@@ -107,6 +105,6 @@ describe('Callbacks page in a real browser', () => {
     await row(refs.started).locator('td', { hasText: '已回电' }).waitFor(WAIT);
     expect(await page.locator('#tabs a[data-tab=callbacks]').textContent()).toBe('预约回电');
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-callbacks.png'), fullPage: true });
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   }, 60000);
 });

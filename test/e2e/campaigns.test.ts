@@ -27,7 +27,6 @@ describe('Campaigns in the console, end to end in a real browser', () => {
   let stub: StubChannel;
   let browser: Chromium;
   let page: Page;
-  const pageErrors: string[] = [];
   const dialogs: string[] = [];
   const tag = `e2e-${Date.now().toString(36)}`;
   const reachable: SeededClient[] = [];
@@ -64,7 +63,6 @@ describe('Campaigns in the console, end to end in a real browser', () => {
 
     browser = await launchChromium({ viewport: { width: 1360, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
     page = browser.page;
-    page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.dismiss(); });
   }, 120000);
 
@@ -168,7 +166,7 @@ describe('Campaigns in the console, end to end in a real browser', () => {
     expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator('#campaigns-page img, #customers-page img, #campaigns-page script').count()).toBe(0);
     expect(dialogs).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   }, 240000);
 
   test('When a supervisor saves a message campaign missing its English text, then the problem shows at the field; fixed and launched for tomorrow, it is paused, resumed and cancelled with the buttons its status offers', async () => {
@@ -220,6 +218,6 @@ describe('Campaigns in the console, end to end in a real browser', () => {
     const rows = await page.locator('[data-testid=campaign-table] tbody tr').allInnerTexts();
     expect(rows.some((r) => r.includes('元旦问候') && r.includes('已取消'))).toBe(true);
     expect(rows.some((r) => r.includes('四季度满意度回访') && /已完成|进行中/.test(r))).toBe(true);
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   }, 120000);
 });

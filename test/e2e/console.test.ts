@@ -25,8 +25,6 @@ describe('Staff console end to end: a client on /chat asks for a person, an agen
 
   test('When a client asks 转人工, then the agent sees the case, claims it, they exchange messages, the agent ends it and the client is offered the CSAT survey', async () => {
     const console_ = agentBrowser.page;
-    const consoleErrors: string[] = [];
-    console_.on('pageerror', (error) => consoleErrors.push(error.message));
     await signInToConsole(console_, running.baseUrl, AGENT, 'zh-CN');
 
     const chat = await clientBrowser.context.newPage();
@@ -66,6 +64,6 @@ describe('Staff console end to end: a client on /chat asks for a person, an agen
     expect(csat).toMatch(/本次办理是否方便/);
     await chat.screenshot({ path: path.join(ARTIFACTS, 'console-client-csat.png') });
     await console_.locator('#case-ended').waitFor({ state: 'visible', timeout: 10000 });
-    expect(consoleErrors).toEqual([]);
+    expect(agentBrowser.pageErrors).toEqual([]);
   }, 120000);
 });

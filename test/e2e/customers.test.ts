@@ -21,7 +21,6 @@ describe('Customers page in a real browser', () => {
   let browser: Chromium;
   let page: Page;
   let riskyId: string;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     running = await startApp({ storage: 'services' });
@@ -46,7 +45,6 @@ describe('Customers page in a real browser', () => {
 
     browser = await launchChromium({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
     page = browser.page;
-    page.on('pageerror', (error) => pageErrors.push(error.message));
   }, 90000);
 
   afterAll(async () => {
@@ -128,7 +126,7 @@ describe('Customers page in a real browser', () => {
 
     expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator('#customers-page img').count()).toBe(0);
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   }, 60000);
 
   test('When there are more customers than fit a page, then Next and Previous page through them and the range says where the agent is', async () => {
@@ -146,6 +144,6 @@ describe('Customers page in a real browser', () => {
     await page.click('#customer-prev');
     await page.locator('[data-testid=customer-range]', { hasText: '1–25 of 28' }).waitFor(WAIT);
     expect((await names())[0]).toBe(RISKY_NAME);
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   }, 60000);
 });

@@ -19,14 +19,12 @@ describe('Staff page in a real browser', () => {
   let running: RunningApp;
   let browser: Chromium;
   let page: Page;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     running = await startApp({ storage: 'services', env: ADMIN_ENV });
     await addStaff(running.baseUrl, [AGENT]);
     browser = await launchChromium({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
     page = browser.page;
-    page.on('pageerror', (error) => pageErrors.push(error.message));
   }, 90000);
 
   afterAll(async () => {
@@ -99,7 +97,7 @@ describe('Staff page in a real browser', () => {
     const after = (await admin.call('GET', '/api/console/staff')).body.staff as Array<{ email: string; teamsUserId?: string }>;
     expect(after.find((s) => s.email === NEW_AGENT.email)?.teamsUserId).toBeUndefined();
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-staff.png'), fullPage: true });
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   }, 60000);
 
   test('When the admin deactivates the new agent, then the row says so, the agent is signed out and cannot sign in; Reactivate lets them in again; the admin has no button on their own row', async () => {
@@ -120,7 +118,7 @@ describe('Staff page in a real browser', () => {
     await row(NEW_AGENT.email).locator('.badge[data-status=active]:has-text("Active")').waitFor(WAIT);
     expect(await toggle.textContent()).toBe('Deactivate');
     expect((await new ConsoleClient(running.baseUrl).login(NEW_AGENT.email, NEW_AGENT.password)).status).toBe(200);
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   }, 60000);
 
     test('When an agent signs in, then there is no Staff tab, #/staff leads back to the queue, and the staff API answers 403', async () => {

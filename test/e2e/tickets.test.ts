@@ -21,7 +21,6 @@ describe('Complaints page in a real browser', () => {
   let running: RunningApp;
   let browser: Chromium;
   let page: Page;
-  const pageErrors: string[] = [];
   const refs = { overdue: 'CMP-20261125-AAAA', due: 'CMP-20261128-BBBB', done: 'CMP-20261120-CCCC' };
 
   beforeAll(async () => {
@@ -39,7 +38,6 @@ describe('Complaints page in a real browser', () => {
 
     browser = await launchChromium({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
     page = browser.page;
-    page.on('pageerror', (error) => pageErrors.push(error.message));
   }, 90000);
 
   afterAll(async () => {
@@ -75,7 +73,7 @@ describe('Complaints page in a real browser', () => {
     await page.locator('[data-testid=ticket-table] tbody tr:first-child td:first-child', { hasText: refs.due }).waitFor(WAIT);
     await page.locator('[data-testid=ticket-range]', { hasText: '1–1 of 1' }).waitFor(WAIT);
     expect(await references()).toEqual([refs.due]);
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   }, 60000);
 
   test('When the agent takes the overdue complaint and resolves it with a note, then the history shows both steps and that the client could not be notified', async () => {
@@ -121,7 +119,7 @@ describe('Complaints page in a real browser', () => {
     await page.waitForTimeout(300);
     expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator('#tickets-page img, #tickets-page script, #tickets-page b').count()).toBe(0);
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   }, 60000);
 
   test('When the agent switches to Chinese and closes the complaint, then the page and the history read in Chinese and no more moves are offered', async () => {
@@ -139,6 +137,6 @@ describe('Complaints page in a real browser', () => {
     await page.click('#ticket-detail-view a[href="#/tickets"]');
     await page.locator('[data-testid=ticket-table] tbody tr').first().waitFor(WAIT);
     expect(await page.locator('[data-testid=ticket-table] thead th').first().textContent()).toBe('受理编号');
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   }, 60000);
 });

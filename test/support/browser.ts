@@ -23,6 +23,8 @@ export interface Chromium {
   page: Page;
   /** The profile folder, removed by close() (a place for downloads too). */
   profile: string;
+  /** Uncaught errors thrown in the first page's scripts, in order: a console test expects none. */
+  pageErrors: string[];
   close(): Promise<void>;
 }
 
@@ -41,8 +43,10 @@ export async function launchChromium(options: ContextOptions = {}): Promise<Chro
     throw error;
   }
   const page = context.pages()[0] ?? await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
   return {
-    context, page, profile,
+    context, page, profile, pageErrors,
     close: async () => {
       await context.close();
       removeProfile();
