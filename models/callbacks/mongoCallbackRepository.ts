@@ -167,7 +167,7 @@ export class MongoCallbackRepository implements CallbackRepository, CallbackAnal
     const moved = await this.callbacks.findOneAndUpdate(
       { reference, status: 'booked', seatId: current.seatId },
       { $set: { slotStart: newSlotStart, seatId, reminder: { dueAt: reminderDueAt, state: 'pending', attempt: current.reminder.attempt ?? 0 }, updatedAt: at } },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean();
     if (!moved) {
       // Cancelled or moved by another turn in between: give the new seat back.
@@ -182,7 +182,7 @@ export class MongoCallbackRepository implements CallbackRepository, CallbackAnal
     const cancelled = await this.callbacks.findOneAndUpdate(
       { reference, status: 'booked' },
       { $set: { status: 'cancelled', updatedAt: at } },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean();
     if (!cancelled) return undefined;
     // Deleting a seat by id is idempotent, so even two racing cancels free it once.
