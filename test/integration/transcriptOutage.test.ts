@@ -49,7 +49,7 @@ class FerretDbProcess {
 
   async start(): Promise<void> {
     this.child = spawn(this.bin, [
-      '--handler=sqlite', `--sqlite-url=file:${this.dir}/`, '--telemetry=disable',
+      '--handler=sqlite', `--sqlite-url=file:${this.dir}/`, '--telemetry=disable', `--state-dir=${this.dir}`,
       `--listen-addr=127.0.0.1:${this.port}`, '--debug-addr=-', '--log-level=error',
     ], { stdio: ['ignore', 'ignore', 'ignore'] });
     await waitForPort(this.port, 15_000);
