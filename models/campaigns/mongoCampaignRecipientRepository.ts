@@ -7,6 +7,10 @@ import {
   type RecipientState,
 } from '../../services/campaigns/campaign';
 import { RECIPIENT_INSERT_BATCH, definedOnly, recipientDocument, recipientKey, toRecipient } from './campaignRecords';
+import { KeyedSerializer } from '../../services/concurrency/keyedSerializer';
+
+/** Claims queued per recipient (database/key), shared by every repository of the process. */
+const RECIPIENT_CLAIMS = new KeyedSerializer();
 
 type RecipientDocument = CampaignRecipient & { _id: string };
 
@@ -107,6 +111,13 @@ export class MongoCampaignRecipientRepository implements CampaignRecipientReposi
 
   async claim(campaignId: string, customerId: string, claimer: string, at: Date): Promise<boolean> {
     await this.ensureIndexes();
+    // One claim of a recipient at a time in this process: on FerretDB 1.x a claimer releasing an
+    // orphaned claim writes back the whole recipient it read, which could undo the winner's
+    // 'sending' mark made in between. Across processes the unique claim insert still decides.
+    return RECIPIENT_CLAIMS.run(`${this.recipients.db.name}/${recipientKey(campaignId, customerId)}`, () => this.claimNow(campaignId, customerId, claimer, at));
+  }
+
+  private async claimNow(campaignId: string, customerId: string, claimer: string, at: Date): Promise<boolean> {
     const key = recipientKey(campaignId, customerId);
     for (let tries = 0; tries < 2; tries += 1) {
       const recipient = await this.recipients.findOne({ _id: key }).lean();

@@ -19,12 +19,13 @@ import {
   type CustomerRepository,
   type CustomerUpdate,
 } from '../../services/customers/customerRepository';
+import { KeyedSerializer } from '../../services/concurrency/keyedSerializer';
 
 type CustomerDocument = Omit<Customer, 'channelUsers'> & { tierRank?: number; churnScore?: number };
 
 const BATCH = 500;
-/** The last update queued per customer (database/customer id), shared by every repository of the process. */
-const UPDATES_IN_FLIGHT = new Map<string, Promise<unknown>>();
+/** Updates queued per customer (database/customer id), shared by every repository of the process. */
+const CUSTOMER_UPDATES = new KeyedSerializer();
 const SORT_FIELD = { churnRisk: 'churnScore', name: 'name', company: 'company', tier: 'tierRank', lastContactAt: 'lastContactAt' } as const;
 
 const churnSignalSchema = new Schema({ code: { type: String, required: true }, points: { type: Number, required: true }, detail: { type: String } }, { _id: false });
@@ -175,13 +176,7 @@ export class MongoCustomerRepository implements CustomerRepository {
     // document, so concurrent $set of different fields lose each other (measured: 18 of 20
     // rounds of lastContactAt + churnRisk + optedOutAt at once lost one). Between two bot
     // processes on FerretDB the race remains; MongoDB itself has no such race.
-    const key = `${this.model.db.name}/${customerId}`;
-    const previous = UPDATES_IN_FLIGHT.get(key) ?? Promise.resolve();
-    const mine = previous.catch(() => undefined).then(() => this.updateNow(customerId, fields, at));
-    const settled = mine.catch(() => undefined);
-    UPDATES_IN_FLIGHT.set(key, settled);
-    void settled.then(() => { if (UPDATES_IN_FLIGHT.get(key) === settled) UPDATES_IN_FLIGHT.delete(key); });
-    return mine;
+    return CUSTOMER_UPDATES.run(`${this.model.db.name}/${customerId}`, () => this.updateNow(customerId, fields, at));
   }
 
   private async updateNow(customerId: string, fields: CustomerUpdate, at: Date): Promise<Customer> {
