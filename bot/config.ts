@@ -110,6 +110,7 @@ export const configSchema = z.object({
   HANDOFF_NEGATIVE_RUN: int(2, 20).default(3).describe('Negative messages in a row that bring in a person'),
   HANDOFF_STAFF_HOURS: z.enum(['calendar', 'always', 'never']).default('calendar').describe('When agents take handoffs: business hours from the calendar, or always/never (tests, 24x7 desks)'),
   NLU_MODEL_PATH: z.string().default('./data/nlu/model.json').describe('Trained intent model file'),
+  NLU_CLARIFY_MARGIN: z.coerce.number().min(0).max(1).default(0.3).describe('When the two most likely intents are closer than this (probabilities 0-1) and both lead to a dialog, the client is asked which one they mean; 0 never asks'),
   KB_DIR: z.string().default('./data/kb').describe('Knowledge base articles folder'),
   SURVEYS_DIR: z.string().default('./data/surveys').describe('Survey definitions folder'),
   TEAMS_APP_ID: z.string().trim().default('').describe('Teams app id (a GUID) for the Teams app package; empty = the MicrosoftAppId'),

@@ -24,6 +24,8 @@ import { EmbeddedLoanApplicationRepository } from '../models/loans/embeddedLoanA
 import { MongoInquiryFeedbackRepository } from '../models/knowledge/mongoInquiryFeedbackRepository';
 import { EmbeddedInquiryFeedbackRepository } from '../models/knowledge/embeddedInquiryFeedbackRepository';
 import { InquiryDialog, INQUIRY_DIALOG } from '../dialogs/inquiryDialog';
+import { ClarifyIntentDialog, CLARIFY_INTENT_DIALOG } from '../dialogs/clarifyIntentDialog';
+import { closeIntents } from '../services/nlu/intentClarification';
 import { AnswerParser } from '../services/surveys/answerParser';
 import { loadSurveyDefinitions } from '../services/surveys/surveyDefinitionLoader';
 import { MongoSurveyDefinitionRepository } from '../models/surveys/mongoSurveyDefinitionRepository';
@@ -293,7 +295,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
 
   const dialogs: Dialog[] = [
     inquiryDialog, surveyDialog, quickCsatDialog, complaintDialog, complaintStatusDialog, callbackBookingDialog, callbackManageDialog, optOutDialog,
-    new OptInDialog({ localizer, optOut: optOuts }),
+    new OptInDialog({ localizer, optOut: optOuts }), new ClarifyIntentDialog(base),
   ];
   const routes: Record<string, Route> = {
     complaint_file: { dialogId: COMPLAINT_DIALOG },
@@ -323,6 +325,10 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     bankName: input.bankName,
     optOutDialogId: OPT_OUT_DIALOG,
     optInDialogId: OPT_IN_DIALOG,
+    clarification: {
+      dialogId: CLARIFY_INTENT_DIALOG,
+      closeIntents: (recognition) => closeIntents(recognition, config.NLU_CLARIFY_MARGIN, (intent) => intent in routes),
+    },
   });
   return {
     mainDialog,

@@ -7,6 +7,7 @@ import type { Localizer } from '../services/i18n/localizer';
 import type { InterruptionDetector } from '../services/conversation/interruptionDetector';
 import type { HandoffReason, HandoffRequester } from '../services/handoff/handoffRequester';
 import { handoffReplyActivity } from './handoffReply';
+import type { ClarifyChoice, ClarifyIntentOptions, ClarifyIntentResult } from './clarifyIntentDialog';
 import { setTurnLanguage, turnLanguage } from './turnLanguage';
 
 export const MAIN_DIALOG = 'mainDialog';
@@ -19,6 +20,8 @@ export interface TurnRecognition {
   topIntent: string;
   topScore: number;
   entities: Array<{ type: string; value: unknown; text: string }>;
+  /** Probability of each known intent, when the recognizer gives them. */
+  intents?: Record<string, { score: number }>;
 }
 
 /** Where an intent leads: a dialog id and the options it starts with. */
@@ -63,6 +66,11 @@ export interface MainDialogDependencies {
   optOutDialogId?: string;
   /** Dialog (one of `dialogs`) that undoes an opt-out ("subscribe", "订阅"), from the main menu. */
   optInDialogId?: string;
+  /**
+   * Asking which of two nearly tied intents the client means: `closeIntents` says when (a
+   * service rule), `dialogId` (one of `dialogs`) asks and ends with a {@link ClarifyIntentResult}.
+   */
+  clarification?: { dialogId: string; closeIntents: (recognition: TurnRecognition) => readonly string[] | undefined };
 }
 
 /**
@@ -78,6 +86,7 @@ export class MainDialog extends ComponentDialog {
     for (const dialog of deps.dialogs) this.addDialog(dialog);
     this.addDialog(new WaterfallDialog(ROUTE_WATERFALL, [
       this.routeStep.bind(this),
+      this.clarifiedStep.bind(this),
       this.followUpStep.bind(this),
       this.finalStep.bind(this),
     ]));
@@ -152,6 +161,15 @@ export class MainDialog extends ComponentDialog {
       await this.requestHandoff(context, 'client_request');
       return step.endDialog();
     }
+    const close = this.deps.clarification?.closeIntents(recognition);
+    if (close && close.length > 1 && close.every((intent) => this.deps.routes[intent])) {
+      const memory = await this.memory(context);
+      const choices: ClarifyChoice[] = close.map((intent) => {
+        const { dialogId, options } = this.deps.routes[intent];
+        return { intent, dialogId, options: options?.({ ...recognition, topIntent: intent }, text, memory) };
+      });
+      return step.beginDialog(this.deps.clarification!.dialogId, { choices } satisfies ClarifyIntentOptions);
+    }
     const route = this.deps.routes[recognition.topIntent];
     if (route) {
       await this.resetMisses(context);
@@ -161,6 +179,14 @@ export class MainDialog extends ComponentDialog {
       return step.beginDialog(this.deps.unmatched.dialogId, this.deps.unmatched.options?.(recognition, text, await this.memory(context)));
     }
     return step.next({ outcome: 'no_match' });
+  }
+
+  /** After "which did you mean?": the chosen route starts here, so its result reaches the follow-ups like any other. */
+  private async clarifiedStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const result = step.result as ClarifyIntentResult | undefined;
+    if (result?.outcome !== 'clarified') return step.next(step.result);
+    await this.resetMisses(step.context);
+    return step.beginDialog(result.dialogId, result.options);
   }
 
   private async followUpStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
