@@ -46,8 +46,7 @@ import { MongoStaffRepository } from '../models/staff/mongoStaffRepository';
 import { EmbeddedStaffRepository } from '../models/staff/embeddedStaffRepository';
 import { MongoLoginAttemptRepository } from '../models/staff/mongoLoginAttemptRepository';
 import { EmbeddedLoginAttemptRepository } from '../models/staff/embeddedLoginAttemptRepository';
-import { MongoAuditEventRepository } from '../models/audit/mongoAuditEventRepository';
-import { EmbeddedAuditEventRepository } from '../models/audit/embeddedAuditEventRepository';
+import { createAuditTrail } from './auditTrail';
 
 export interface RapportApp {
   server: Server;
@@ -106,7 +105,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
   // Staff taking handoffs in Teams: a card per new case in their channel, Take claims it as the linked staff account.
   let staffTeams: StaffTeamsDesk | undefined;
   if (config.STAFF_TEAMS_CONVERSATION) {
-    const audit = mongo ? new MongoAuditEventRepository(mongo) : new EmbeddedAuditEventRepository(embedded);
+    const audit = createAuditTrail({ mongo, embedded, logger });
     const staff = new StaffService({
       staff: mongo ? new MongoStaffRepository(mongo) : new EmbeddedStaffRepository(embedded),
       attempts: mongo ? new MongoLoginAttemptRepository(mongo) : new EmbeddedLoginAttemptRepository(embedded),

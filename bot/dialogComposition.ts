@@ -48,8 +48,6 @@ import { ComplaintStatusDialog, COMPLAINT_STATUS_DIALOG } from '../dialogs/compl
 import { CallbackService } from '../services/callbacks/callbackService';
 import { CallbackReminderScheduler } from '../services/callbacks/reminderScheduler';
 import { CallbackDesk } from '../services/callbacks/callbackDesk';
-import { MongoAuditEventRepository } from '../models/audit/mongoAuditEventRepository';
-import { EmbeddedAuditEventRepository } from '../models/audit/embeddedAuditEventRepository';
 import { MongoCallbackRepository } from '../models/callbacks/mongoCallbackRepository';
 import { EmbeddedCallbackRepository } from '../models/callbacks/embeddedCallbackRepository';
 import { CallbackBookingDialog, CALLBACK_BOOKING_DIALOG } from '../dialogs/callbackBookingDialog';
@@ -89,6 +87,7 @@ import { MongoNegativeToneEventRepository } from '../models/conversations/mongoN
 import { EmbeddedNegativeToneEventRepository } from '../models/conversations/embeddedNegativeToneEventRepository';
 import { MongoCampaignRepository } from '../models/campaigns/mongoCampaignRepository';
 import { EmbeddedCampaignRepository } from '../models/campaigns/embeddedCampaignRepository';
+import { createAuditTrail } from './auditTrail';
 
 /** The survey a client gets when they ask to give feedback. */
 export const FEEDBACK_SURVEY_ID = 'service-satisfaction';
@@ -224,7 +223,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   // The staff desk works the same callbacks (console "Callbacks" tab); outcomes reach churn risk through the decorated repository.
   const callbackDesk = new CallbackDesk({
     repository: callbackRepository, sender: proactive, localizer, timeZone: config.BUSINESS_TIMEZONE, slotMinutes: config.CALLBACK_SLOT_MINUTES,
-    audit: mongo ? new MongoAuditEventRepository(mongo) : new EmbeddedAuditEventRepository(embedded),
+    audit: createAuditTrail({ mongo, embedded, logger: input.logger }),
     sendTimeoutMs: config.CALLBACK_MISSED_MESSAGE_TIMEOUT_MS,
     onError: (error, what) => input.logger.warn({ err: { message: (error as Error)?.message }, what }, 'callback desk side effect failed'),
   });

@@ -10,8 +10,6 @@ import { EmbeddedLoginAttemptRepository } from '../../models/staff/embeddedLogin
 import { MongoLoginAttemptRepository } from '../../models/staff/mongoLoginAttemptRepository';
 import { EmbeddedSessionStore } from '../../models/staff/embeddedSessionStore';
 import { RedisSessionStore } from '../../models/staff/redisSessionStore';
-import { EmbeddedAuditEventRepository } from '../../models/audit/embeddedAuditEventRepository';
-import { MongoAuditEventRepository } from '../../models/audit/mongoAuditEventRepository';
 import type { AuditEventRepository } from '../../services/audit/auditEventRepository';
 import type { HandoffDesk } from '../../services/handoff/handoffDesk';
 import { StaffService } from '../../services/staff/staffService';
@@ -52,6 +50,7 @@ import { ServiceDashboardService } from '../../services/analytics/serviceDashboa
 import { TicketDeskService } from '../../services/tickets/ticketDeskService';
 import type { ProactiveSender } from '../../services/proactive/proactiveSender';
 import { registerTicketRoutes } from './ticketRoutes';
+import { createAuditTrail } from '../auditTrail';
 
 /** Where the console reads a client's profile from (the dialogs' repositories). */
 export interface ProfileSources {
@@ -137,7 +136,7 @@ export function buildConsole(deps: {
   callbackDesk?: () => CallbackDesk | undefined;
 }): ConsoleParts {
   const { config, logger, server, redis, mongo, embedded } = deps;
-  const audit = mongo ? new MongoAuditEventRepository(mongo) : new EmbeddedAuditEventRepository(embedded);
+  const audit = createAuditTrail({ mongo, embedded, logger });
   const staffService = new StaffService({
     staff: mongo ? new MongoStaffRepository(mongo) : new EmbeddedStaffRepository(embedded),
     attempts: mongo ? new MongoLoginAttemptRepository(mongo) : new EmbeddedLoginAttemptRepository(embedded),
