@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { IntentClassifier } from '../../../services/nlu/intentClassifier';
 import { IntentRecognizer } from '../../../services/nlu/intentRecognizer';
+import * as entityExtractor from '../../../services/nlu/entityExtractor';
 import { readLabelledFile } from '../../../services/nlu/labelledData';
 import { MAX_INPUT_LENGTH } from '../../../services/nlu/textNormalizer';
 
@@ -154,5 +155,21 @@ describe('IntentRecognizer entities', () => {
     expect(email?.text).toBe('li.wei@example.com');
     expect(text.slice(email?.start, email?.end)).toBe('li.wei@example.com');
     expect(result.entities.some((e) => e.type === 'money')).toBe(true);
+  });
+
+  it('When a result is made, then entities are extracted only when first read, once, and still serialise with it', () => {
+    const extract = jest.spyOn(entityExtractor, 'extractEntities');
+    try {
+      const result = recognizer.recognize('请明天下午三点给我回电，我的手机号是13800138000', 'zh-CN', new Date('2026-11-29T08:00:00+08:00'));
+      expect(result.topIntent).toBe('callback_book');
+      expect(extract).not.toHaveBeenCalled();
+      const first = result.entities;
+      expect(first.map((e) => e.type)).toEqual(expect.arrayContaining(['phone', 'datetime']));
+      expect(result.entities).toBe(first);
+      expect(extract).toHaveBeenCalledTimes(1);
+      expect(JSON.parse(JSON.stringify(result)).entities).toHaveLength(first.length);
+    } finally {
+      extract.mockRestore();
+    }
   });
 });
