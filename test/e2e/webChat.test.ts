@@ -1,27 +1,10 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startApp, type RunningApp } from '../support/appHarness';
-import { ACTIVITY, ARTIFACTS, botTexts, launchChromium, typeInChat, waitForBotText, type Chromium } from '../support/browser';
+import { ACTIVITY, ARTIFACTS, botTexts, expectReply, launchChromium, pressAction, typeAction, type Chromium } from '../support/browser';
 
-/** Runs the action, then waits for an activity rendered after it whose text matches. */
-async function expectReply(page: Page, action: () => Promise<unknown>, pattern: RegExp, timeoutMs = 15000): Promise<string> {
-  const before = (await botTexts(page)).length;
-  await action();
-  return waitForBotText(page, pattern, before, timeoutMs);
-}
-
-const type = (page: Page, text: string) => () => typeInChat(page, text);
-/** Clicks a suggested action (or a button of a card) by its title. */
-const press = (page: Page, title: string) => async () => {
-  const button = page.locator('.webchat__suggested-action, .ac-pushButton', { hasText: title }).first();
-  try {
-    await button.click({ timeout: 10000 });
-  } catch (error) {
-    await page.screenshot({ path: path.join(ARTIFACTS, `webchat-failed-${Date.now()}.png`) });
-    const offered = await page.$$eval('.webchat__suggested-action, .ac-pushButton', (nodes) => nodes.map((n) => (n as unknown as { innerText: string }).innerText));
-    throw new Error(`no button "${title}"; offered ${JSON.stringify(offered)}: ${(error as Error).message.split('\n')[0]}`);
-  }
-};
+const type = typeAction;
+const press = pressAction;
 
 describe('Web Chat page in a real browser on the built-in Direct Line', () => {
   let running: RunningApp;

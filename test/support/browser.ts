@@ -87,3 +87,25 @@ export async function typeInChat(page: Page, text: string): Promise<number> {
   await page.press('[data-id="webchat-sendbox-input"]', 'Enter');
   return before;
 }
+
+/** Runs the action, then waits for an activity rendered after it whose text matches. */
+export async function expectReply(page: Page, action: () => Promise<unknown>, pattern: RegExp, timeoutMs = 15000): Promise<string> {
+  const before = (await botTexts(page)).length;
+  await action();
+  return waitForBotText(page, pattern, before, timeoutMs);
+}
+
+/** An action that types a message into the chat. */
+export const typeAction = (page: Page, text: string) => () => typeInChat(page, text);
+
+/** An action that clicks a suggested action (or a button of a card) by its title; a miss saves a screenshot and lists the buttons offered. */
+export const pressAction = (page: Page, title: string) => async () => {
+  const button = page.locator('.webchat__suggested-action, .ac-pushButton', { hasText: title }).first();
+  try {
+    await button.click({ timeout: 10000 });
+  } catch (error) {
+    await page.screenshot({ path: path.join(ARTIFACTS, `webchat-failed-${Date.now()}.png`) });
+    const offered = await page.$$eval('.webchat__suggested-action, .ac-pushButton', (nodes) => nodes.map((n) => (n as unknown as { innerText: string }).innerText));
+    throw new Error(`no button "${title}"; offered ${JSON.stringify(offered)}: ${(error as Error).message.split('\n')[0]}`);
+  }
+};
