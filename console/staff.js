@@ -92,30 +92,26 @@ async function loadList() {
   }
 }
 
-async function setTeamsUser(member, teamsUserId) {
+/** Applies one change to a staff account (PUT staff/:id/<what>), shows the updated row and says what happened. */
+async function updateMember(member, what, body, noticeKey) {
   try {
-    const answer = await api('PUT', `/api/console/staff/${encodeURIComponent(member.staffId)}/teams`, { teamsUserId });
+    const answer = await api('PUT', `/api/console/staff/${encodeURIComponent(member.staffId)}/${what}`, body);
     showProblem('staff-teams-error', '');
     list.items = list.items.map((m) => (m.staffId === member.staffId ? answer.staff : m));
     renderList();
-    showNotice(t(teamsUserId ? 'staff.linked' : 'staff.unlinked', { name: member.displayName }));
+    showNotice(t(noticeKey, { name: member.displayName }));
   } catch (error) {
     if (error.status === 401) return reportFailure(error);
     showProblem('staff-teams-error', problemText(error));
   }
 }
 
-async function setActive(member, active) {
-  try {
-    const answer = await api('PUT', `/api/console/staff/${encodeURIComponent(member.staffId)}/active`, { active });
-    showProblem('staff-teams-error', '');
-    list.items = list.items.map((m) => (m.staffId === member.staffId ? answer.staff : m));
-    renderList();
-    showNotice(t(active ? 'staff.activated' : 'staff.deactivated', { name: member.displayName }));
-  } catch (error) {
-    if (error.status === 401) return reportFailure(error);
-    showProblem('staff-teams-error', problemText(error));
-  }
+function setTeamsUser(member, teamsUserId) {
+  return updateMember(member, 'teams', { teamsUserId }, teamsUserId ? 'staff.linked' : 'staff.unlinked');
+}
+
+function setActive(member, active) {
+  return updateMember(member, 'active', { active }, active ? 'staff.activated' : 'staff.deactivated');
 }
 
 function showNotice(message) {
