@@ -36,16 +36,11 @@ import { Localizer } from '../services/i18n/localizer';
 import { IntentRecognizer } from '../services/nlu/intentRecognizer';
 import { DirectLineEndpoint } from './directline/directLineEndpoint';
 import { registerWebChatRoutes } from './directline/registerWebChatRoutes';
-import { buildConsole, type ProfileSources, type TicketDeskSources } from './console/consoleComposition';
+import { buildConsole, buildStaffService, type ProfileSources, type TicketDeskSources } from './console/consoleComposition';
 import type { CampaignRouteSources } from './console/campaignRoutes';
 import type { HandoffDesk } from '../services/handoff/handoffDesk';
 import type { CallbackDesk } from '../services/callbacks/callbackDesk';
 import { StaffTeamsDesk } from './staffTeams/staffTeamsDesk';
-import { StaffService } from '../services/staff/staffService';
-import { MongoStaffRepository } from '../models/staff/mongoStaffRepository';
-import { EmbeddedStaffRepository } from '../models/staff/embeddedStaffRepository';
-import { MongoLoginAttemptRepository } from '../models/staff/mongoLoginAttemptRepository';
-import { EmbeddedLoginAttemptRepository } from '../models/staff/embeddedLoginAttemptRepository';
 import { createAuditTrail } from './auditTrail';
 
 export interface RapportApp {
@@ -106,11 +101,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Rapp
   let staffTeams: StaffTeamsDesk | undefined;
   if (config.STAFF_TEAMS_CONVERSATION) {
     const audit = createAuditTrail({ mongo, embedded, logger });
-    const staff = new StaffService({
-      staff: mongo ? new MongoStaffRepository(mongo) : new EmbeddedStaffRepository(embedded),
-      attempts: mongo ? new MongoLoginAttemptRepository(mongo) : new EmbeddedLoginAttemptRepository(embedded),
-      audit, maxFailures: config.CONSOLE_LOGIN_MAX_FAILURES, windowMinutes: config.CONSOLE_LOGIN_WINDOW_MINUTES,
-    });
+    const staff = buildStaffService({ config, mongo, embedded, audit });
     staffTeams = new StaffTeamsDesk({
       adapter, appId: config.MicrosoftAppId, conversation: config.STAFF_TEAMS_CONVERSATION, desk: dialogs.handoff, staff, storage, audit,
       localizer, language: config.STAFF_TEAMS_LANGUAGE, timeZone: config.BUSINESS_TIMEZONE, logger: logger.child({ component: 'staff-teams' }),

@@ -81,6 +81,16 @@ export async function clientProfile(sources: ProfileSources, c: HandoffCase, now
  * The analytics behind the console (results, CSV, dashboard), on the same store as the dialogs:
  * repositories are thin views of one database, so the console opens its own.
  */
+/** Staff accounts, logins and lockout on the configured store: for the console and for the staff Teams channel. */
+export function buildStaffService(deps: { config: AppConfig; mongo?: Connection; embedded: EmbeddedDatabase; audit: AuditEventRepository }): StaffService {
+  const { config, mongo, embedded, audit } = deps;
+  return new StaffService({
+    staff: mongo ? new MongoStaffRepository(mongo) : new EmbeddedStaffRepository(embedded),
+    attempts: mongo ? new MongoLoginAttemptRepository(mongo) : new EmbeddedLoginAttemptRepository(embedded),
+    audit, maxFailures: config.CONSOLE_LOGIN_MAX_FAILURES, windowMinutes: config.CONSOLE_LOGIN_WINDOW_MINUTES,
+  });
+}
+
 export function buildAnalytics(deps: { config: AppConfig; mongo?: Connection; embedded: EmbeddedDatabase }): AnalyticsServices {
   const { config, mongo, embedded } = deps;
   const campaigns = mongo ? new MongoCampaignRepository(mongo) : new EmbeddedCampaignRepository(embedded);
@@ -137,11 +147,7 @@ export function buildConsole(deps: {
 }): ConsoleParts {
   const { config, logger, server, redis, mongo, embedded } = deps;
   const audit = createAuditTrail({ mongo, embedded, logger });
-  const staffService = new StaffService({
-    staff: mongo ? new MongoStaffRepository(mongo) : new EmbeddedStaffRepository(embedded),
-    attempts: mongo ? new MongoLoginAttemptRepository(mongo) : new EmbeddedLoginAttemptRepository(embedded),
-    audit, maxFailures: config.CONSOLE_LOGIN_MAX_FAILURES, windowMinutes: config.CONSOLE_LOGIN_WINDOW_MINUTES,
-  });
+  const staffService = buildStaffService({ config, mongo, embedded, audit });
   const sessions = redis ? new RedisSessionStore(redis, `${config.REDIS_KEY_PREFIX}console-session:`) : new EmbeddedSessionStore(embedded);
   const routes = registerConsoleRoutes(server, {
     staff: staffService, sessions, audit, desk: deps.desk, logger,
