@@ -26,9 +26,13 @@ export interface TurnRecognizer {
 
 const RECOGNITION_KEY = Symbol('rapport.recognition');
 
-/** The recognition the bot made for this turn (undefined for non-message activities). */
+/**
+ * The recognition of this turn's message (undefined for activities without text), made on first
+ * call and kept: a message answering a dialog's prompt is never routed, so it is not recognised.
+ */
 export function turnRecognition(context: TurnContext): TurnRecognition | undefined {
-  return context.turnState.get(RECOGNITION_KEY) as TurnRecognition | undefined;
+  const recognize = context.turnState.get(RECOGNITION_KEY) as (() => TurnRecognition) | undefined;
+  return recognize?.();
 }
 
 export interface RapportBotDependencies {
@@ -47,7 +51,7 @@ export interface RapportBotDependencies {
 
 /**
  * The one bot for Web Chat, Teams and the Emulator. Each message: resolve the language,
- * recognize once, continue the active dialog or start the main dialog, save state.
+ * recognize at most once (when the main dialog routes), continue the active dialog or start the main dialog, save state.
  */
 export class RapportBot extends TeamsActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
@@ -103,7 +107,10 @@ export class RapportBot extends TeamsActivityHandler {
       previous: profile.language,
     });
     setTurnLanguage(context, language);
-    if (text) context.turnState.set(RECOGNITION_KEY, this.deps.recognizer.recognize(text, language));
+    if (text) {
+      let recognition: TurnRecognition | undefined;
+      context.turnState.set(RECOGNITION_KEY, () => (recognition ??= this.deps.recognizer.recognize(text, language)));
+    }
 
     const dc = await this.dialogs.createContext(context);
     const result = await dc.continueDialog();

@@ -49,7 +49,7 @@ export interface MainDialogDependencies {
   interruptions: InterruptionDetector;
   handoff: HandoffRequester;
   timeZone: string;
-  /** The recognition of the current turn (the bot recognizes once per turn). */
+  /** The recognition of the current turn (the bot recognizes at most once per turn, on the first call). */
   recognitionOf: (context: TurnContext) => TurnRecognition | undefined;
   memory: StatePropertyAccessor<MainDialogMemory>;
   /** Feature dialogs, added as children. */

@@ -111,9 +111,8 @@ export class IntentRecognizer {
 
 /**
  * Entities are found on first read, then kept: extracting dates and amounts costs about a
- * millisecond of CPU per message (Microsoft's recognizers), about twenty times the intent
- * scoring, and most turns never read them (a message inside a dialog step, or an intent whose
- * route needs no entity). The property is enumerable, so the result serialises as before.
+ * millisecond of CPU per message (Microsoft's recognizers), about ten times the intent
+ * scoring (npm run bench:nlu-turn), and most routes never read them. The property is enumerable, so the result serialises as before.
  */
 function withLazyEntities(result: Omit<RecognitionResult, 'entities'>, extract: () => RecognizedEntity[]): RecognitionResult {
   let entities: RecognizedEntity[] | undefined;
