@@ -112,7 +112,11 @@ export class CallbackBookingDialog extends InterruptibleDialog {
     draft.customerId ??= linked?.id;
     const spec: PromptSpec = {
       key: 'callback.confirmPrompt', retryKey: 'callback.confirmRetry',
-      params: { phone: draft.phone }, times: { time: draft.slot! }, keys: { topic: topicKey(draft.topic!) },
+      times: { time: draft.slot! },
+      // A topic code is shown by its label in the turn's language; a free-text topic as the client wrote it.
+      ...(isTopicCode(draft.topic!)
+        ? { params: { phone: draft.phone }, keys: { topic: topicKey(draft.topic!) } }
+        : { params: { phone: draft.phone, topic: draft.topic! } }),
       buttons: [{ titleKey: 'common.yes' }, { titleKey: 'common.no' }],
     };
     return step.prompt(CONFIRM_PROMPT, { validations: spec });
@@ -152,6 +156,10 @@ export class CallbackBookingDialog extends InterruptibleDialog {
 /** The resource key of a topic code (free-text topics have none). */
 export function topicKey(topic: string): string {
   return `callback.topic_${topic}`;
+}
+
+function isTopicCode(topic: string): boolean {
+  return (CALLBACK_TOPICS as readonly string[]).includes(topic);
 }
 
 /** A button label in either language maps to its code; anything else is the client's own words. */
