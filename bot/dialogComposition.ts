@@ -3,7 +3,7 @@
  * composition root: every repository is the Mongo one when Mongo is configured, else embedded.
  */
 import path from 'node:path';
-import type { CloudAdapter, ConversationState, UserState } from 'botbuilder';
+import type { CloudAdapter, ConversationState, TurnContext, UserState } from 'botbuilder';
 import type { Connection } from 'mongoose';
 import type { AppConfig } from './config';
 import type { Logger } from './logger';
@@ -26,6 +26,7 @@ import { EmbeddedInquiryFeedbackRepository } from '../models/knowledge/embeddedI
 import { InquiryDialog, INQUIRY_DIALOG } from '../dialogs/inquiryDialog';
 import { ClarifyIntentDialog, CLARIFY_INTENT_DIALOG } from '../dialogs/clarifyIntentDialog';
 import { closeIntents } from '../services/nlu/intentClarification';
+import { isNewRequest } from '../services/nlu/newRequest';
 import { AnswerParser } from '../services/surveys/answerParser';
 import { loadSurveyDefinitions } from '../services/surveys/surveyDefinitionLoader';
 import { MongoSurveyDefinitionRepository } from '../models/surveys/mongoSurveyDefinitionRepository';
@@ -255,6 +256,8 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   const optOutDialog = new OptOutDialog({ localizer, optOut: optOuts });
   const surveyDeps = {
     ...base, definitions: surveyDefinitions, responses: surveyResponses, customers, followThrough, optOut: optOutDialog,
+    // A typed request instead of a rating or choice leaves the survey and is routed (routes are set below).
+    isNewRequest: (context: TurnContext) => isNewRequest(turnRecognition(context), (intent) => intent in routes),
     parser: new AnswerParser(require(path.join(projectRoot, 'data/surveyVocabulary.json'))),
   };
   const surveyDialog = new SurveyDialog(surveyDeps);

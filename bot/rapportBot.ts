@@ -6,7 +6,7 @@ import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botb
 import type { Logger } from './logger';
 import type { Localizer, Language } from '../services/i18n/localizer';
 import { resolveLanguage } from '../services/conversation/languageResolver';
-import { MAIN_DIALOG, welcomeActivity, type MainDialog, type TurnRecognition } from '../dialogs/mainDialog';
+import { MAIN_DIALOG, isRerouted, welcomeActivity, type MainDialog, type TurnRecognition } from '../dialogs/mainDialog';
 import { setTurnLanguage, turnLanguage } from '../dialogs/turnLanguage';
 import { TeamsCardActions } from './teamsCardActions';
 import { StaffTeamsDesk } from './staffTeams/staffTeamsDesk';
@@ -114,7 +114,11 @@ export class RapportBot extends TeamsActivityHandler {
 
     const dc = await this.dialogs.createContext(context);
     const result = await dc.continueDialog();
-    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(MAIN_DIALOG);
+    // Nothing running, or a dialog started outside the main one (the CSAT after a handoff, a campaign)
+    // ended because the message was a new request: the main dialog routes it now.
+    if (result.status === DialogTurnStatus.empty || (result.status === DialogTurnStatus.complete && isRerouted(result.result))) {
+      await dc.beginDialog(MAIN_DIALOG);
+    }
 
     const finalLanguage = turnLanguage(context);
     if (finalLanguage !== language) profile.languageChosen = true;

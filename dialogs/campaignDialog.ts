@@ -31,7 +31,9 @@ export type CampaignDialogResult =
   | { outcome: 'delivered' }
   | { outcome: 'responded' }
   | { outcome: 'not_responded' }
-  | { outcome: 'opted_out' };
+  | { outcome: 'opted_out' }
+  /** The client typed a new request instead of answering: not responded, and the main dialog routes the message. */
+  | { outcome: 'rerouted' };
 
 /**
  * A campaign in the client's conversation, started by the sender outside a client's turn:
@@ -91,6 +93,7 @@ export class CampaignDialog extends ComponentDialog {
   private async recordStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as CampaignDialogOptions;
     const result = step.result as SurveyDialogResult | QuickCsatDialogResult | undefined;
+    if (result?.outcome === 'rerouted') return step.endDialog({ outcome: 'rerouted' } satisfies CampaignDialogResult);
     const responded = answered(result);
     (step.values as { outcome?: CampaignDialogResult['outcome'] }).outcome = responded ? 'responded' : 'not_responded';
     if (responded) await this.deps.responses.markResponded(options.campaignId, options.customerId);

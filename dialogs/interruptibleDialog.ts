@@ -14,8 +14,11 @@ export interface InterruptionDependencies {
   timeZone: string;
 }
 
-/** How a feature dialog ended when an interruption ended it. */
-export type InterruptedOutcome = { outcome: 'cancelled' } | { outcome: 'handoff' };
+/**
+ * How a feature dialog ended when an interruption ended it. `rerouted`: the client's message was
+ * not an answer but a new request, which the main dialog routes in the same turn.
+ */
+export type InterruptedOutcome = { outcome: 'cancelled' } | { outcome: 'handoff' } | { outcome: 'rerouted' };
 
 /**
  * Base of every feature dialog: before any step runs, the global interruptions are caught

@@ -191,6 +191,7 @@ export class MainDialog extends ComponentDialog {
 
   private async followUpStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const result = step.result as { outcome?: string; unhelpfulInARow?: number } | undefined;
+    if (isRerouted(result)) return step.replaceDialog(ROUTE_WATERFALL);
     if (typeof result?.unhelpfulInARow === 'number') (await this.memory(step.context)).unhelpfulInARow = result.unhelpfulInARow;
     if (result?.outcome === 'no_match') {
       await this.countMiss(step.context);
@@ -202,7 +203,9 @@ export class MainDialog extends ComponentDialog {
     return step.next(result);
   }
 
+  /** A follow-up (the CSAT after a booking) may end with the client's new request: it is routed now, in this turn. */
   private async finalStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (isRerouted(step.result)) return step.replaceDialog(ROUTE_WATERFALL);
     return step.endDialog(step.result);
   }
 
@@ -253,6 +256,11 @@ export class MainDialog extends ComponentDialog {
   private t(context: TurnContext, key: string, params?: Record<string, string | number>): string {
     return this.deps.localizer.t(turnLanguage(context), key, params);
   }
+}
+
+/** A dialog ended because the client's message was a new request, to be routed in the same turn. */
+export function isRerouted(result: unknown): boolean {
+  return (result as { outcome?: unknown } | undefined)?.outcome === 'rerouted';
 }
 
 /** The bilingual welcome card text; kept here so the bot and tests share one builder. */

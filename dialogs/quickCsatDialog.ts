@@ -1,4 +1,4 @@
-import { ActivityTypes } from 'botbuilder';
+import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { DialogTurnStatus, WaterfallDialog, type Dialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
 import { SurveyQuestionPrompt, type SurveyQuestionOutcome } from './surveyQuestionPrompt';
@@ -53,6 +53,8 @@ export interface QuickCsatDialogDependencies extends InterruptionDependencies {
    * starts after a handoff runs outside the main dialog, which otherwise catches it.
    */
   optOut?: Dialog;
+  /** Whether this turn's message is a new request: typed instead of a rating, it ends the CSAT as `rerouted` so it is routed. */
+  isNewRequest?: (context: TurnContext) => boolean;
 }
 
 /**
@@ -64,7 +66,9 @@ export class QuickCsatDialog extends InterruptibleDialog {
   constructor(private readonly csatDeps: QuickCsatDialogDependencies) {
     super(QUICK_CSAT_DIALOG, csatDeps, 'survey.csatHelp');
     if (!csatDeps.definitions || !csatDeps.responses || !csatDeps.parser) throw new Error(`${QUICK_CSAT_DIALOG} needs definitions, responses and a parser`);
-    this.addDialog(new SurveyQuestionPrompt(EASE_PROMPT, { localizer: csatDeps.localizer, parser: csatDeps.parser, cardChannels: csatDeps.cardChannels }));
+    this.addDialog(new SurveyQuestionPrompt(EASE_PROMPT, {
+      localizer: csatDeps.localizer, parser: csatDeps.parser, cardChannels: csatDeps.cardChannels, isNewRequest: csatDeps.isNewRequest,
+    }));
     if (csatDeps.followThrough) this.addDialog(csatDeps.followThrough);
     if (csatDeps.optOut) this.addDialog(csatDeps.optOut);
     this.addDialog(new WaterfallDialog(QUICK_CSAT_WATERFALL, [this.easeStep.bind(this), this.saveStep.bind(this), endWithKeptResult]));
@@ -105,6 +109,7 @@ export class QuickCsatDialog extends InterruptibleDialog {
   private async saveStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as QuickCsatDialogOptions;
     const outcome = step.result as SurveyQuestionOutcome;
+    if (outcome.status === 'rerouted') return step.endDialog({ outcome: 'rerouted' } satisfies QuickCsatDialogResult);
     if (outcome.status === 'skipped') {
       await step.context.sendActivity(this.t(step, 'survey.csatDeclined'));
       return step.endDialog({ outcome: 'declined' } satisfies QuickCsatResult);

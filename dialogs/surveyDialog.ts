@@ -1,4 +1,5 @@
 import { WaterfallDialog, type Dialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
 import { SurveyQuestionPrompt, type SurveyQuestionOutcome } from './surveyQuestionPrompt';
 import { turnLanguage } from './turnLanguage';
@@ -56,6 +57,8 @@ export interface SurveyDialogDependencies extends InterruptionDependencies {
   cardChannels?: readonly string[];
   /** When given, a poor score is followed through (a task, and a callback offered) after the thanks. */
   followThrough?: Dialog;
+  /** Whether this turn's message is a new request: typed instead of an answer to a closed question, it ends the survey as `rerouted` (resumed there next time). */
+  isNewRequest?: (context: TurnContext) => boolean;
 }
 
 interface LoopState {
@@ -76,7 +79,9 @@ export class SurveyDialog extends InterruptibleDialog {
   constructor(private readonly surveyDeps: SurveyDialogDependencies) {
     super(SURVEY_DIALOG, surveyDeps, 'survey.help');
     if (!surveyDeps.definitions || !surveyDeps.responses || !surveyDeps.parser) throw new Error(`${SURVEY_DIALOG} needs definitions, responses and a parser`);
-    this.addDialog(new SurveyQuestionPrompt(QUESTION_PROMPT, { localizer: surveyDeps.localizer, parser: surveyDeps.parser, cardChannels: surveyDeps.cardChannels }));
+    this.addDialog(new SurveyQuestionPrompt(QUESTION_PROMPT, {
+      localizer: surveyDeps.localizer, parser: surveyDeps.parser, cardChannels: surveyDeps.cardChannels, isNewRequest: surveyDeps.isNewRequest,
+    }));
     this.addDialog(new WaterfallDialog(QUESTION_LOOP, [this.askQuestionStep.bind(this), this.saveAnswerStep.bind(this)]));
     if (surveyDeps.followThrough) this.addDialog(surveyDeps.followThrough);
     this.addDialog(new WaterfallDialog(SURVEY_WATERFALL, [this.introStep.bind(this), this.thanksStep.bind(this), endWithKeptResult]));
@@ -133,6 +138,8 @@ export class SurveyDialog extends InterruptibleDialog {
   private async saveAnswerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const state = step.options as LoopState;
     const outcome = step.result as SurveyQuestionOutcome;
+    // The client asked something else: nothing is saved for this question, so the survey resumes at it next time.
+    if (outcome.status === 'rerouted') return step.endDialog({ rerouted: true });
     const question = state.definition.questions[state.index];
     const activity = step.context.activity;
     await this.surveyDeps.responses.saveAnswer(state.responseSurveyId, state.respondentKey, question.id, outcome.status === 'answered' ? outcome.value : null, {
@@ -162,6 +169,7 @@ export class SurveyDialog extends InterruptibleDialog {
       questions: definition.questions.map((q) => ({ id: q.id, type: q.type })),
       answers,
     } : undefined);
+    if ((step.result as { rerouted?: boolean } | undefined)?.rerouted) return step.endDialog({ outcome: 'rerouted' } satisfies SurveyDialogResult);
     if ((step.result as { letGo?: boolean } | undefined)?.letGo) {
       // The client moved on: a poor score given so far still reaches the manager, without a callback offer.
       const answers = (await this.surveyDeps.responses.get(responseSurveyId, respondentKey))?.answers ?? {};

@@ -17,11 +17,15 @@ export interface SurveyQuestionPromptOptions {
   offerDecline?: boolean;
 }
 
-/** How the question ended: an answer, skipped by the client, or no valid answer after the re-asks (the caller says what happens next). */
+/**
+ * How the question ended: an answer, skipped by the client, no valid answer after the re-asks, or
+ * a typed new request instead of an answer (`rerouted`, nothing saved); the caller says what happens next.
+ */
 export type SurveyQuestionOutcome =
   | { status: 'answered'; value: Exclude<SurveyAnswerValue, null> }
   | { status: 'skipped' }
-  | { status: 'unanswered' };
+  | { status: 'unanswered' }
+  | { status: 'rerouted' };
 
 /** What the prompt needs. */
 export interface SurveyQuestionPromptDependencies {
@@ -31,6 +35,8 @@ export interface SurveyQuestionPromptDependencies {
   cardChannels?: readonly string[];
   /** How many times an invalid answer is re-asked before moving on (default 2). */
   maxReasks?: number;
+  /** Whether this turn's message is a new request (the recognition says so); a typed non-answer that is one ends the question as `rerouted`. */
+  isNewRequest?: (context: TurnContext) => boolean;
 }
 
 /** What the prompt did with a card's submit this turn; Teams answers the clicked card with an updated one from it. */
@@ -112,6 +118,10 @@ export class SurveyQuestionPrompt extends Dialog<SurveyQuestionPromptOptions> {
       return dc.endDialog({ status: 'answered', value: parsed.value } satisfies SurveyQuestionOutcome);
     }
 
+    // A typed non-answer to a closed question that is a request of its own: let it be routed rather than re-ask.
+    if (!submit && question.type !== 'text' && this.deps.isNewRequest?.(dc.context)) {
+      return dc.endDialog({ status: 'rerouted' } satisfies SurveyQuestionOutcome);
+    }
     state.invalidAnswers += 1;
     if (state.invalidAnswers > this.maxReasks) {
       record('unanswered');

@@ -5,7 +5,7 @@
  * contain, then the dialog's result and what was stored.
  */
 import path from 'node:path';
-import { ConversationState, MemoryStorage, type Activity } from 'botbuilder';
+import { ConversationState, MemoryStorage, type Activity, type TurnContext } from 'botbuilder';
 import type { Dialog } from 'botbuilder-dialogs';
 import { DialogTestClient } from 'botbuilder-testing';
 import { EmbeddedDatabase } from '../../../models/embedded/embeddedDatabase';
@@ -32,6 +32,8 @@ export interface DialogCase {
   result?: Record<string, unknown>;
   stored?: { surveyId: string; respondentKey: string; answers?: Record<string, unknown> | null; status?: string; meta?: Record<string, unknown>; responses?: number };
   handoffRequests?: number;
+  /** Texts the recognizer takes for a new request (the app's rule, on the shipped model, is tested in test/integration/newRequestMidSurvey.test.ts). */
+  newRequests?: string[];
 }
 
 /** Everything a case's dialog is built from: real services on in-memory embedded stores (on `db`, or a new one). */
@@ -44,7 +46,7 @@ export async function createSurveyEnvironment(db = new EmbeddedDatabase(null)) {
   return { ...interruption, definitions, responses, parser };
 }
 
-export type SurveyEnvironment = Awaited<ReturnType<typeof createSurveyEnvironment>>;
+export type SurveyEnvironment = Awaited<ReturnType<typeof createSurveyEnvironment>> & { isNewRequest?: (context: TurnContext) => boolean };
 
 /** One reply as text: its text, its suggested actions as "[buttons: a | b]", an Adaptive Card as "[card] {json}". */
 export function renderReply(activity: Partial<Activity>): string {
@@ -70,7 +72,7 @@ export interface CaseRun {
 
 /** Runs one case against a dialog built from `env`. */
 export async function runCase(c: DialogCase, env: SurveyEnvironment, build: (env: SurveyEnvironment) => Dialog): Promise<CaseRun> {
-  const dialog = build(env);
+  const dialog = build({ ...env, isNewRequest: (context) => (c.newRequests ?? []).includes(context.activity.text ?? '') });
   const newClient = () => new DialogTestClient(c.channel ?? 'test', dialog, c.options, [languageMiddleware()], new ConversationState(new MemoryStorage()));
   let client = newClient();
   let conversationId = '';

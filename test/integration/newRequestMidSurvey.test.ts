@@ -1,0 +1,67 @@
+/**
+ * The whole app with the shipped model: right after a booking the client is asked to rate it
+ * (1-5). A client who types a new request there instead gets that request handled in the same
+ * turn, not "that is not a score"; a reply that is neither a score nor a request is still re-asked.
+ */
+import { createLocalizer } from '../support/dialogHarness';
+import { messageActivity, send, startApp, type RunningApp } from '../support/appHarness';
+
+const localizer = createLocalizer();
+const CBK = /CBK-\d{8}-[A-Z2-9]{4}/;
+
+describe('A new request typed instead of the rating after a booking, through the app', () => {
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    running = await startApp({ storage: 'embedded' });
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+
+  /** Books next Tuesday 10:00 (or the first time offered) and returns the reference; the rating question is then open. */
+  async function book(conversationId: string, locale: 'zh-CN' | 'en'): Promise<{ reference: string; say: (text: string) => Promise<string> }> {
+    const say = async (text: string) => {
+      const { status, replies } = await send(running.baseUrl, messageActivity(conversationId, text, { locale }));
+      expect(status).toBe(200);
+      return replies.map((r) => [r.text ?? '', ...(r.suggestedActions?.actions ?? []).map((a: { title: string }) => `[${a.title}]`)].join(' ')).join('\n');
+    };
+    const script = locale === 'en' ? ["I'd like a callback", 'Repayment', 'next Tuesday 10:00'] : ['预约回电', '还款', '下周二上午10点'];
+    let last = '';
+    for (const line of script) last = await say(line);
+    if (!last.includes(localizer.t(locale, 'callback.phonePrompt').slice(0, 8))) {
+      // Next Tuesday is not open (a holiday): take the first time offered.
+      const offered = /\[([^\]]+)\]/.exec(last)?.[1];
+      if (!offered) throw new Error(`no time offered: ${last}`);
+      await say(offered);
+    }
+    await say(locale === 'en' ? '+86 138 1234 5678' : '13812345678');
+    const booked = await say(locale === 'en' ? 'yes' : '是');
+    const reference = CBK.exec(booked)?.[0];
+    if (!reference) throw new Error(`not booked: ${booked}`);
+    return { reference, say };
+  }
+
+  test('When a client types "查看我的预约" instead of a rating, then the bookings are listed at once and no score is asked for', async () => {
+    const { reference, say } = await book('new-request-zh', 'zh-CN');
+    const reply = await say('查看我的预约');
+    expect(reply).toContain(localizer.t('zh-CN', 'callback.listHeader'));
+    expect(reply).toContain(reference);
+    expect(reply).not.toContain('没能识别这个分数');
+  });
+
+  test('When a client asks about branch hours instead of a rating, then the answer comes at once and no score is asked for', async () => {
+    const { say } = await book('new-request-en', 'en');
+    const reply = await say('what are your branch opening hours?');
+    expect(reply.toLowerCase()).toContain('opening hours');
+    expect(reply).not.toContain("couldn't read that as a score");
+  });
+
+  test('When a client answers "hmm", then the rating is asked again; a score after it is thanked', async () => {
+    const { say } = await book('new-request-vague', 'en');
+    const vague = await say('hmm');
+    expect(vague).toContain("couldn't read that as a score");
+    const rated = await say('4');
+    expect(rated).toContain('4/5');
+  });
+});
