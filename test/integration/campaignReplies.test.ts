@@ -24,6 +24,8 @@ const WORDS = {
   'zh-CN': { hello: '你好', chat: '网银', skip: '跳过', stop: '退订' },
   en: { hello: 'hello', chat: 'online banking', skip: 'skip', stop: 'stop' },
 } as const;
+/** A question of the client's own, typed in place of an answer (the shipped model routes it to the branch-hours answer). */
+const OWN_QUESTION = { 'zh-CN': '你们网点几点开门？', en: 'what are your branch opening hours?' } as const;
 
 describe('Campaign replies over HTTP (Redis + Mongo, stub channel)', () => {
   let app: CampaignApp;
@@ -94,6 +96,19 @@ describe('Campaign replies over HTTP (Redis + Mongo, stub channel)', () => {
       expect(await say(c, t('campaign.followUpNo'))).toContain(t('campaign.followUpThanksDeclined'));
       const tasks = await (app.running.app.parts.followUps as FollowUpService).listOpen('rm-zhao');
       expect(tasks.filter((task) => task.campaignId === id)).toMatchObject([{ customerId: c.customerId, reason: 'low_csat', score: 2 }]);
+    });
+
+    test('When the client answers a survey campaign with a question of their own, then it is answered at once, the survey is not asked again and the recipient is not responded', async () => {
+      const tag = `ask-${language}-${Date.now()}`;
+      const c = await client(tag, language);
+      const { id } = await launchAndSend(tag, c, { kind: 'survey', surveyId: 'service-satisfaction', message: INTRO });
+      const reply = await say(c, OWN_QUESTION[language]);
+      expect(reply).not.toContain(t('survey.invalid_not_a_score', { min: 1, max: 5 }));
+      expect(reply).not.toContain(t('survey.progress', { position: 1, total: 5 }));
+      expect(reply).toContain(t('inquiry.helpfulQuestion'));
+      expect(await app.recipients.get(id, c.customerId)).toMatchObject({ state: 'sent' });
+      const responses = app.running.app.parts.surveyResponses as SurveyResponseRepository;
+      expect(await responses.get(campaignResponseSurveyId(id), c.customerId)).toBeUndefined();
     });
 
     test('When the client answers a survey campaign with the opt-out word, then consent is withdrawn, the recipient is opted_out and service chat goes on', async () => {
