@@ -300,7 +300,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     new OptInDialog({ localizer, optOut: optOuts }), new ClarifyIntentDialog(base),
   ];
   const routes: Record<string, Route> = {
-    complaint_file: { dialogId: COMPLAINT_DIALOG },
+    complaint_file: { dialogId: COMPLAINT_DIALOG, options: (_r, text) => ({ opening: text }) },
     complaint_status: { dialogId: COMPLAINT_STATUS_DIALOG, options: (_r, text) => ({ reference: text }) },
     callback_book: { dialogId: CALLBACK_BOOKING_DIALOG },
     callback_list: { dialogId: CALLBACK_MANAGE_DIALOG, options: () => ({ action: 'list' }) },

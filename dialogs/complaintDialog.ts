@@ -5,7 +5,7 @@ import {
 } from 'botbuilder-dialogs';
 import { handoffReplyActivity } from './handoffReply';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
-import { LocalizedChoicePrompt, type LocalizedPromptOptions } from './prompts/localizedChoicePrompt';
+import { LocalizedChoicePrompt, choicesNamedIn, type LocalizedPromptOptions } from './prompts/localizedChoicePrompt';
 import { LocalizedTextPrompt } from './prompts/localizedTextPrompt';
 import { turnLanguage } from './turnLanguage';
 import { findContact, type Contact } from '../services/contact/contactValidator';
@@ -13,6 +13,7 @@ import { formatDateTime } from '../services/i18n/formatters';
 import type { Language, Localizer } from '../services/i18n/localizer';
 import type { PhoneLinker } from '../services/customers/customerLinker';
 import { MAX_DESCRIPTION_LENGTH, type ComplaintService } from '../services/tickets/complaintService';
+import { complaintCharCount, readComplaintOpening, type ComplaintOpening } from '../services/tickets/complaintOpening';
 import { COMPLAINT_CATEGORIES, SEVERITIES, type ComplaintCategory, type Severity } from '../services/tickets/ticketRepository';
 
 export const COMPLAINT_DIALOG = 'complaintDialog';
@@ -43,6 +44,11 @@ export interface ComplaintDialogOptions {
   category?: ComplaintCategory;
   description?: string;
   customerId?: string;
+  /**
+   * The message that started the complaint: kept as the description when it already says what
+   * happened (services/tickets/complaintOpening.ts), and its category taken when it names exactly one.
+   */
+  opening?: string;
 }
 
 /** How the complaint dialog ended. */
@@ -115,6 +121,13 @@ export class ComplaintDialog extends InterruptibleDialog {
     const draft: ComplaintDraft = {};
     if (options?.category && COMPLAINT_CATEGORIES.includes(options.category)) draft.category = options.category;
     if (options?.description && charCount(options.description) >= MIN_DESCRIPTION_LENGTH && charCount(options.description) <= MAX_DESCRIPTION_LENGTH) draft.description = options.description.trim();
+    if (options?.opening) {
+      // A category is taken from a message that asks to complain or tells the story, not from a bare
+      // remark ("你们的服务太差了"), which gets the category question as before.
+      const opening = this.readOpening(options.opening);
+      draft.description ??= opening.description;
+      if (opening.saysComplaint || opening.description) draft.category ??= this.namedCategory(innerDc, options.opening);
+    }
     return innerDc.beginDialog(COMPLAINT_WATERFALL, { draft, customerId: options?.customerId } satisfies WaterfallOptions);
   }
 
@@ -126,7 +139,12 @@ export class ComplaintDialog extends InterruptibleDialog {
 
   private async descriptionStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const draft = this.draft(step);
-    if (!draft.category) draft.category = (step.result as FoundChoice).value as ComplaintCategory;
+    if (!draft.category) {
+      draft.category = (step.result as FoundChoice).value as ComplaintCategory;
+      // A client who answers the category with the whole story has described it already.
+      const answer = step.context.activity.text;
+      if (!draft.description && typeof answer === 'string' && !this.isChoiceWording(step, answer)) draft.description = this.readOpening(answer).description;
+    }
     if (draft.description) return step.next();
     return step.prompt(DESCRIPTION_PROMPT, {} satisfies LocalizedPromptOptions);
   }
@@ -221,6 +239,27 @@ export class ComplaintDialog extends InterruptibleDialog {
     return false;
   }
 
+  /** The one category a text names through the category words (either language); undefined when none or several. */
+  private namedCategory(dc: DialogContext, text: string): ComplaintCategory | undefined {
+    const choices = choicesFor(this.complaintDeps.localizer, turnLanguage(dc.context), COMPLAINT_CATEGORIES, 'category', 'categorySynonyms');
+    const named = choicesNamedIn(text, choices);
+    return named.length === 1 ? named[0] as ComplaintCategory : undefined;
+  }
+
+  /** Whether the text asks to complain, and the description it holds (services/tickets/complaintOpening.ts). */
+  private readOpening(text: string): ComplaintOpening {
+    const { localizer } = this.complaintDeps;
+    const phrases = (['zh-CN', 'en'] as const).flatMap((language) => localizer.list(language, 'complaint.openingPhrases'));
+    return readComplaintOpening(text, phrases, MIN_DESCRIPTION_LENGTH, MAX_DESCRIPTION_LENGTH);
+  }
+
+  /** The text is just a category's name or one of its words ("Online banking", "网银"), not a description. */
+  private isChoiceWording(dc: DialogContext, text: string): boolean {
+    const wording = text.normalize('NFKC').trim().toLowerCase();
+    const choices = choicesFor(this.complaintDeps.localizer, turnLanguage(dc.context), COMPLAINT_CATEGORIES, 'category', 'categorySynonyms');
+    return choices.some((choice) => [choice.value, ...(choice.synonyms ?? [])].some((w) => w.normalize('NFKC').trim().toLowerCase() === wording));
+  }
+
   private summaryText(language: Language, draft: ComplaintDraft): string {
     const { localizer } = this.complaintDeps;
     return localizer.t(language, 'complaint.summary', {
@@ -253,7 +292,4 @@ function choicesFor(localizer: Localizer, language: Language, values: readonly s
   });
 }
 
-/** Characters as a client sees them (a Chinese character counts once). */
-function charCount(text: string): number {
-  return [...text.trim()].length;
-}
+const charCount = complaintCharCount;

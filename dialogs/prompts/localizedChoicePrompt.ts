@@ -81,6 +81,15 @@ export function findSynonymInText(text: string, choices: Choice[]): FoundChoice 
   return best && { value: best.choice.value, index: best.index, score: 1, synonym: best.term };
 }
 
+/** The values of every choice one of whose synonyms (or title) occurs in `text`, in choice order. */
+export function choicesNamedIn(text: string, choices: Choice[]): string[] {
+  const normalized = normalize(text);
+  if (!normalized) return [];
+  return choices
+    .filter((choice) => [choice.value, choice.action?.title ?? '', ...(choice.synonyms ?? [])].map(normalize).some((term) => term && contains(normalized, term)))
+    .map((choice) => choice.value);
+}
+
 function isShortAnswer(text: string): boolean {
   const trimmed = text.trim();
   if (/[\p{Script=Han}]/u.test(trimmed)) return [...trimmed].length <= 6;
