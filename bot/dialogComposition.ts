@@ -189,7 +189,11 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
     texts: (language, key, vars) => localizer.t(language, `handoff.${key}`, vars),
     onError: (error, what) => handoffLogger.warn({ err: { message: (error as Error)?.message }, what }, 'handoff side effect failed'),
   });
-  const base = { localizer, interruptions, handoff, timeZone: config.BUSINESS_TIMEZONE };
+  const base = {
+    localizer, interruptions, handoff, timeZone: config.BUSINESS_TIMEZONE,
+    // A request typed where a dialog waits for yes/no, a choice or a score leaves the dialog and is routed (routes are set below).
+    isNewRequest: (context: TurnContext) => isNewRequest(turnRecognition(context), (intent) => intent in routes),
+  };
   const handoffRelay = new HandoffRelayMiddleware({
     handoff, conversationState: input.conversationState, localizer, interruptions, timeZone: config.BUSINESS_TIMEZONE, logger: handoffLogger,
     sentiment: new SentimentMonitor(require(path.join(projectRoot, 'data/sentiment-zh.json')), config.HANDOFF_NEGATIVE_RUN),
@@ -256,8 +260,6 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   const optOutDialog = new OptOutDialog({ localizer, optOut: optOuts });
   const surveyDeps = {
     ...base, definitions: surveyDefinitions, responses: surveyResponses, customers, followThrough, optOut: optOutDialog,
-    // A typed request instead of a rating or choice leaves the survey and is routed (routes are set below).
-    isNewRequest: (context: TurnContext) => isNewRequest(turnRecognition(context), (intent) => intent in routes),
     parser: new AnswerParser(require(path.join(projectRoot, 'data/surveyVocabulary.json'))),
   };
   const surveyDialog = new SurveyDialog(surveyDeps);

@@ -45,7 +45,8 @@ export type InquiryDialogResult =
   | { outcome: 'answered'; articleId: string; helpful?: boolean; unhelpfulInARow: number }
   | { outcome: 'no_match' }
   | { outcome: 'handoff' }
-  | { outcome: 'cancelled' };
+  | { outcome: 'cancelled' }
+  | { outcome: 'rerouted' };
 
 /** What the inquiry dialog needs besides the interruption handling. */
 export interface InquiryDialogDependencies extends InterruptionDependencies {
@@ -99,6 +100,23 @@ export class InquiryDialog extends InterruptibleDialog {
       this.offerPersonStep.bind(this),
       this.personDecisionStep.bind(this),
     ]));
+  }
+
+  /** A suggestion list, "did this help?", the offer of a person or the application number, answered with something that is none of those. */
+  protected override awaitsClosedAnswerNotGiven(innerDc: DialogContext): boolean {
+    const activity = innerDc.context.activity;
+    const text = typeof activity.text === 'string' ? activity.text : '';
+    const active = innerDc.activeDialog;
+    if (!text.trim() || !active) return false;
+    switch (active.id) {
+      case YES_NO_PROMPT: return this.parseYesNo(text) === undefined;
+      case SUGGESTION_PROMPT: {
+        const spec = (active.state as { options?: PromptOptions }).options?.validations as Extract<PromptSpec, { kind: 'suggestions' }> | undefined;
+        return this.parseSuggestion(text, spec?.articleIds ?? []) === undefined;
+      }
+      case APPLICATION_NUMBER_PROMPT: return extractApplicationNumber(text) === undefined;
+      default: return false;
+    }
   }
 
   protected override async onBeginDialog(innerDc: DialogContext, options?: InquiryDialogOptions): Promise<DialogTurnResult> {

@@ -1,5 +1,5 @@
 import { ComponentDialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
-import { ActivityTypes } from 'botbuilder';
+import { ActivityTypes, type TurnContext } from 'botbuilder';
 import type { Localizer } from '../services/i18n/localizer';
 import type { InterruptionDetector } from '../services/conversation/interruptionDetector';
 import type { HandoffRequester } from '../services/handoff/handoffRequester';
@@ -12,6 +12,12 @@ export interface InterruptionDependencies {
   interruptions: InterruptionDetector;
   handoff: HandoffRequester;
   timeZone: string;
+  /**
+   * Whether this turn's message is a new request the main dialog can route (the recognition says
+   * so). A dialog waiting for a closed answer (yes/no, a choice, a score) that gets one instead
+   * ends as `rerouted`, and the message is routed in the same turn. Absent: never.
+   */
+  isNewRequest?: (context: TurnContext) => boolean;
 }
 
 /**
@@ -33,7 +39,20 @@ export abstract class InterruptibleDialog extends ComponentDialog {
 
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
     const interrupted = await this.interrupt(innerDc);
-    return interrupted ?? super.onContinueDialog(innerDc);
+    if (interrupted) return interrupted;
+    if (this.deps.isNewRequest && this.awaitsClosedAnswerNotGiven(innerDc) && this.deps.isNewRequest(innerDc.context)) {
+      await innerDc.cancelAllDialogs();
+      return { status: DialogTurnStatus.complete, result: { outcome: 'rerouted' } satisfies InterruptedOutcome };
+    }
+    return super.onContinueDialog(innerDc);
+  }
+
+  /**
+   * True when the active step waits for a closed answer (yes/no, a choice) and this message is
+   * not one; a dialog with such steps overrides it. Free-text steps never count (any text is an answer).
+   */
+  protected awaitsClosedAnswerNotGiven(_innerDc: DialogContext): boolean {
+    return false;
   }
 
   /** Shorthand for a localized string in the turn's language. */

@@ -1,4 +1,4 @@
-import { ActivityTypes, type TurnContext } from 'botbuilder';
+import { ActivityTypes } from 'botbuilder';
 import { DialogTurnStatus, WaterfallDialog, type Dialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
 import { SurveyQuestionPrompt, type SurveyQuestionOutcome } from './surveyQuestionPrompt';
@@ -53,8 +53,6 @@ export interface QuickCsatDialogDependencies extends InterruptionDependencies {
    * starts after a handoff runs outside the main dialog, which otherwise catches it.
    */
   optOut?: Dialog;
-  /** Whether this turn's message is a new request: typed instead of a rating, it ends the CSAT as `rerouted` so it is routed. */
-  isNewRequest?: (context: TurnContext) => boolean;
 }
 
 /**

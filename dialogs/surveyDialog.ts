@@ -1,5 +1,4 @@
 import { WaterfallDialog, type Dialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
-import type { TurnContext } from 'botbuilder';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
 import { SurveyQuestionPrompt, type SurveyQuestionOutcome } from './surveyQuestionPrompt';
 import { turnLanguage } from './turnLanguage';
@@ -57,8 +56,6 @@ export interface SurveyDialogDependencies extends InterruptionDependencies {
   cardChannels?: readonly string[];
   /** When given, a poor score is followed through (a task, and a callback offered) after the thanks. */
   followThrough?: Dialog;
-  /** Whether this turn's message is a new request: typed instead of an answer to a closed question, it ends the survey as `rerouted` (resumed there next time). */
-  isNewRequest?: (context: TurnContext) => boolean;
 }
 
 interface LoopState {

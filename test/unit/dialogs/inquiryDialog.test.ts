@@ -28,6 +28,8 @@ interface Case {
   result?: Record<string, unknown>;
   feedback?: Array<Partial<InquiryFeedback>>;
   handoff?: Array<Partial<HandoffRequest>>;
+  /** Texts the recognizer takes for a new request (the app's rule on the shipped model: test/integration/newRequestAtClosedQuestion.test.ts). */
+  newRequests?: string[];
 }
 
 const fixtures = path.join(repoRoot, 'test/fixtures/dialogs');
@@ -48,7 +50,7 @@ function visible(reply: Partial<Activity>): string {
   return [reply.text ?? '', ...buttons].join('\n');
 }
 
-async function setUp() {
+async function setUp(newRequests: readonly string[] = []) {
   const interruption = createInterruptionDependencies();
   const handoffs: HandoffRequest[] = [];
   const handoff = {
@@ -71,6 +73,7 @@ async function setUp() {
   await loadLoanApplicationSeed(applicationRepository, path.join(fixtures, 'inquiry-applications.json'));
   const dialog = new InquiryDialog({
     ...interruption, handoff, knowledgeBase, feedback, applications: new LoanApplicationLookup(applicationRepository),
+    isNewRequest: (context) => newRequests.includes(context.activity.text ?? ''),
   });
   return { dialog, handoffs, recorded, feedbackRepository, handoffRepository: interruption.handoffRepository };
 }
@@ -85,7 +88,7 @@ describe('InquiryDialog', () => {
   });
 
   test.each(cases.map((c) => [`[${c.locale}] ${c.name}`, c] as const))('%s', async (_name, c) => {
-    const { dialog, handoffs, recorded, feedbackRepository, handoffRepository } = await setUp();
+    const { dialog, handoffs, recorded, feedbackRepository, handoffRepository } = await setUp(c.newRequests);
     const client = dialogClient(dialog, c.options);
     for (const [i, turn] of c.turns.entries()) {
       // sendActivity hands back the first reply; the rest wait in the queue.

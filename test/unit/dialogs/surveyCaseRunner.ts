@@ -32,7 +32,7 @@ export interface DialogCase {
   result?: Record<string, unknown>;
   stored?: { surveyId: string; respondentKey: string; answers?: Record<string, unknown> | null; status?: string; meta?: Record<string, unknown>; responses?: number };
   handoffRequests?: number;
-  /** Texts the recognizer takes for a new request (the app's rule, on the shipped model, is tested in test/integration/newRequestMidSurvey.test.ts). */
+  /** Texts the recognizer takes for a new request (the app's rule, on the shipped model, is tested in test/integration/newRequestAtClosedQuestion.test.ts). */
   newRequests?: string[];
 }
 

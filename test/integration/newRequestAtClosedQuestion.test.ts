@@ -1,7 +1,8 @@
 /**
- * The whole app with the shipped model: right after a booking the client is asked to rate it
- * (1-5). A client who types a new request there instead gets that request handled in the same
- * turn, not "that is not a score"; a reply that is neither a score nor a request is still re-asked.
+ * The whole app with the shipped model: where the bot waits for a closed answer (the 1-5 rating
+ * right after a booking, "did this answer your question?"), a client who types a new request gets
+ * it handled in the same turn, not "that is not a score" or "please reply yes or no"; a reply that
+ * is neither an answer nor a request is still asked again.
  */
 import { createLocalizer } from '../support/dialogHarness';
 import { messageActivity, send, startApp, type RunningApp } from '../support/appHarness';
@@ -9,7 +10,7 @@ import { messageActivity, send, startApp, type RunningApp } from '../support/app
 const localizer = createLocalizer();
 const CBK = /CBK-\d{8}-[A-Z2-9]{4}/;
 
-describe('A new request typed instead of the rating after a booking, through the app', () => {
+describe('A new request typed where the bot waits for a closed answer, through the app', () => {
   let running: RunningApp;
 
   beforeAll(async () => {
@@ -63,5 +64,18 @@ describe('A new request typed instead of the rating after a booking, through the
     expect(vague).toContain("couldn't read that as a score");
     const rated = await say('4');
     expect(rated).toContain('4/5');
+  });
+
+  test.each([
+    ['zh-CN', '网银怎么开通', '那手续费怎么收', '请回复“是”或“否”'],
+    ['en', 'how do I open online banking?', 'and what are your fees?', 'Please reply "yes" or "no"'],
+  ] as const)('When a client in %s asks a follow-up question instead of saying whether the answer helped, then the follow-up is answered at once', async (locale, question, followUp, reask) => {
+    const conversation = `new-request-inquiry-${locale}`;
+    const say = async (text: string) => (await send(running.baseUrl, messageActivity(conversation, text, { locale }))).replies.map((r) => r.text ?? '').join('\n');
+    expect(await say(question)).toContain(localizer.t(locale, 'inquiry.helpfulQuestion'));
+    const reply = await say(followUp);
+    expect(reply).not.toContain(reask);
+    expect(reply).toContain(localizer.t(locale, 'inquiry.helpfulQuestion'));
+    expect(reply).toMatch(locale === 'en' ? /fee/i : /费/);
   });
 });
