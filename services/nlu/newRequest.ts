@@ -9,6 +9,13 @@ import type { ScoredRecognition } from './intentClarification';
 /** The intent the recognizer gives when nothing is recognised. */
 const NONE_INTENT = 'None';
 
+/**
+ * Intents that never count: at a rating or a yes/no, words about the service ("满分", "没意见",
+ * "three out of five") are recognised as wanting to give feedback, which is what the question
+ * is already collecting.
+ */
+const NEVER_NEW_REQUESTS: ReadonlySet<string> = new Set(['survey_feedback']);
+
 /** The least probability of the top intent for a non-answer to count as a new request. */
 export const NEW_REQUEST_MIN_SCORE = 0.5;
 
@@ -22,7 +29,7 @@ export function isNewRequest(
   canRoute: (intent: string) => boolean,
   minScore = NEW_REQUEST_MIN_SCORE,
 ): boolean {
-  if (!recognition || recognition.topIntent === NONE_INTENT) return false;
+  if (!recognition || recognition.topIntent === NONE_INTENT || NEVER_NEW_REQUESTS.has(recognition.topIntent)) return false;
   if (!(recognition.topScore >= minScore)) return false;
   return canRoute(recognition.topIntent);
 }

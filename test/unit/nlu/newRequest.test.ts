@@ -1,6 +1,6 @@
 import { isNewRequest, NEW_REQUEST_MIN_SCORE } from '../../../services/nlu/newRequest';
 
-const routable = (intent: string) => ['callback_list', 'inquiry_branch_hours'].includes(intent);
+const routable = (intent: string) => ['callback_list', 'inquiry_branch_hours', 'survey_feedback'].includes(intent);
 
 describe('isNewRequest', () => {
   test.each([
@@ -9,6 +9,7 @@ describe('isNewRequest', () => {
     ['a routable intent below the least score', { topIntent: 'callback_list', topScore: NEW_REQUEST_MIN_SCORE - 0.01 }, false],
     ['None, however sure', { topIntent: 'None', topScore: 0.99 }, false],
     ['an intent the caller cannot route (small talk)', { topIntent: 'thanks', topScore: 0.95 }, false],
+    ['wanting to give feedback (what a rating already collects), though routable', { topIntent: 'survey_feedback', topScore: 0.99 }, false],
     ['a score that is not a number', { topIntent: 'callback_list', topScore: Number.NaN }, false],
   ])('When the recognition is %s, then it is %s', (_what, recognition, expected) => {
     expect(isNewRequest(recognition, routable)).toBe(expected);
