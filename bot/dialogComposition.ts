@@ -304,7 +304,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   const routes: Record<string, Route> = {
     complaint_file: { dialogId: COMPLAINT_DIALOG, options: (_r, text) => ({ opening: text }) },
     complaint_status: { dialogId: COMPLAINT_STATUS_DIALOG, options: (_r, text) => ({ reference: text }) },
-    callback_book: { dialogId: CALLBACK_BOOKING_DIALOG },
+    callback_book: { dialogId: CALLBACK_BOOKING_DIALOG, options: (_r, text) => ({ opening: text }) },
     callback_list: { dialogId: CALLBACK_MANAGE_DIALOG, options: () => ({ action: 'list' }) },
     callback_reschedule: { dialogId: CALLBACK_MANAGE_DIALOG, options: (r) => ({ action: 'reschedule', reference: callbackReference(r) }) },
     callback_cancel: { dialogId: CALLBACK_MANAGE_DIALOG, options: (r) => ({ action: 'cancel', reference: callbackReference(r) }) },

@@ -1,4 +1,4 @@
-import { WaterfallDialog, type DateTimeResolution, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { WaterfallDialog, type DateTimeResolution, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { CallbackService } from '../services/callbacks/callbackService';
 import type { PhoneLinker } from '../services/customers/customerLinker';
 import { parsePhone } from '../services/contact/contactValidator';
@@ -6,7 +6,7 @@ import { formatDateTime } from '../services/i18n/formatters';
 import type { Language } from '../services/i18n/localizer';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
 import { KeyedTextPrompt, type PromptSpec } from './keyedTextPrompt';
-import { CallbackTimePrompt, acceptedSlot, callbackSlotValidator, offerAlternatives, rejectionKey } from './callbackTimePrompt';
+import { CallbackTimePrompt, acceptedSlot, bookableSlotIn, callbackSlotValidator, offerAlternatives, rejectionKey } from './callbackTimePrompt';
 import { turnLanguage } from './turnLanguage';
 
 export const CALLBACK_BOOKING_DIALOG = 'callbackBookingDialog';
@@ -32,6 +32,11 @@ export interface CallbackDialogDependencies extends InterruptionDependencies {
 export interface CallbackBookingOptions {
   topic?: string;
   customerId?: string;
+  /**
+   * The message that asked for the callback ("明天下午三点回电，聊一下还款"): a topic named by its
+   * button label and a bookable time in it are taken, so they are not asked again (the summary shows them).
+   */
+  opening?: string;
 }
 
 /** Result out. */
@@ -78,6 +83,18 @@ export class CallbackBookingDialog extends InterruptibleDialog {
     this.initialDialogId = WATERFALL;
   }
 
+  protected override async onBeginDialog(innerDc: DialogContext, options?: CallbackBookingOptions): Promise<DialogTurnResult> {
+    const draft: BookingDraft = { ...options };
+    delete draft.opening;
+    if (options?.opening) {
+      const language = turnLanguage(innerDc.context);
+      draft.topic ??= topicNamedIn(options.opening, this.callbackDeps);
+      const slot = await bookableSlotIn(options.opening, language, this.callbackDeps.callbacks, this.deps.timeZone);
+      if (slot) draft.slot = slot.toISOString();
+    }
+    return innerDc.beginDialog(WATERFALL, draft);
+  }
+
   private draft(step: WaterfallStepContext): BookingDraft {
     return step.options as BookingDraft;
   }
@@ -94,12 +111,13 @@ export class CallbackBookingDialog extends InterruptibleDialog {
   private async dateTimeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const draft = this.draft(step);
     draft.topic = topicCode(String(step.result).trim(), this.callbackDeps);
+    if (draft.slot) return step.next(); // a bookable time came with the request
     return step.prompt(TIME_PROMPT, { validations: { key: 'callback.dateTimePrompt' } satisfies PromptSpec });
   }
 
   private async phoneStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const draft = this.draft(step);
-    draft.slot = acceptedSlot(step.result as DateTimeResolution[], this.deps.timeZone).toISOString();
+    if (step.result) draft.slot = acceptedSlot(step.result as DateTimeResolution[], this.deps.timeZone).toISOString();
     if (draft.phone) return step.next(draft.phone);
     return step.prompt(PHONE_PROMPT, { validations: { key: 'callback.phonePrompt' } satisfies PromptSpec });
   }
@@ -160,6 +178,14 @@ export function topicKey(topic: string): string {
 
 function isTopicCode(topic: string): boolean {
   return (CALLBACK_TOPICS as readonly string[]).includes(topic);
+}
+
+/** The one topic (besides "other") whose button label, in either language, the text contains; else undefined. */
+function topicNamedIn(text: string, deps: CallbackDialogDependencies): string | undefined {
+  const lower = text.normalize('NFKC').toLowerCase();
+  const named = CALLBACK_TOPICS.filter((topic) => topic !== 'other' && (['zh-CN', 'en'] as const)
+    .some((language) => lower.includes(deps.localizer.t(language, topicKey(topic)).normalize('NFKC').toLowerCase())));
+  return named.length === 1 ? named[0] : undefined;
 }
 
 /** A button label in either language maps to its code; anything else is the client's own words. */

@@ -33,15 +33,42 @@ export class CallbackTimePrompt extends DateTimePrompt {
   }
 
   protected override async onRecognize(context: TurnContext): Promise<PromptRecognizerResult<DateTimeResolution[]>> {
-    const text = context.activity.text?.trim();
-    if (!text || hasInvalidClockTime(text)) return { succeeded: false };
-    const button = parseSlotValue(text, this.timeZone);
-    if (button) return { succeeded: true, value: [{ type: 'datetime', timex: '', value: `${slotValue(button, this.timeZone)}:00` }] };
-    const culture = turnLanguage(context) === 'en' ? 'en-us' : 'zh-cn';
-    const results = Recognizers.recognizeDateTime(text, culture, undefined, wallClockReference(this.now(), this.timeZone));
-    const values = mergeDateAndTime(results.map((r) => (r.resolution?.values ?? []) as DateTimeResolution[]));
+    const values = recognizeRequestedTimes(context.activity.text ?? '', turnLanguage(context), this.now(), this.timeZone);
     return values.length > 0 ? { succeeded: true, value: values } : { succeeded: false };
   }
+}
+
+/** The dates and times a text names, read as the time prompt reads them (slot buttons exactly, impossible clock times refused). */
+export function recognizeRequestedTimes(input: string, language: Language, now: Date, timeZone: string): DateTimeResolution[] {
+  const text = input.trim();
+  if (!text || hasInvalidClockTime(text)) return [];
+  const button = parseSlotValue(text, timeZone);
+  if (button) return [{ type: 'datetime', timex: '', value: `${slotValue(button, timeZone)}:00` }];
+  const culture = language === 'en' ? 'en-us' : 'zh-cn';
+  const results = Recognizers.recognizeDateTime(text, culture, undefined, wallClockReference(now, timeZone));
+  return mergeDateAndTime(results.map((r) => (r.resolution?.values ?? []) as DateTimeResolution[]));
+}
+
+/**
+ * The slot a text asks for when it is bookable as it stands (a time off the half hour is rounded
+ * to the slot, as the prompt does); undefined when it names no time, only a day, or a slot that
+ * can't be had (the time question then asks, and explains).
+ */
+export async function bookableSlotIn(text: string, language: Language, callbacks: CallbackService, timeZone: string): Promise<Date | undefined> {
+  const now = callbacks.currentTime();
+  const values = recognizeRequestedTimes(text, language, now, timeZone);
+  if (values.length === 0) return undefined;
+  const requested = resolveRequestedTime(values, timeZone, now, (i) => callbacks.isBookableTime(i));
+  if (!requested || requested.kind !== 'instant') return undefined;
+  const { check } = await checkSlotRounded(callbacks, requested.start);
+  return check.ok ? check.start : undefined;
+}
+
+/** Checks a slot; a time off the slot boundary is checked again rounded to its slot. */
+async function checkSlotRounded(callbacks: CallbackService, start: Date): Promise<{ check: Awaited<ReturnType<CallbackService['checkSlot']>>; rounded: boolean }> {
+  const check = await callbacks.checkSlot(start);
+  if (!check.ok && check.reason === 'not_on_slot_boundary' && check.rounded) return { check: await callbacks.checkSlot(check.rounded), rounded: true };
+  return { check, rounded: false };
 }
 
 /** "明天 下午3点" can come back as a date and a time apart: put them together. */
@@ -98,11 +125,8 @@ export function callbackSlotValidator(deps: CallbackSlotValidatorDependencies): 
       }));
       return false;
     }
-    let check = await callbacks.checkSlot(requested.start);
-    if (!check.ok && check.reason === 'not_on_slot_boundary' && check.rounded) {
-      check = await callbacks.checkSlot(check.rounded);
-      if (check.ok) await say({ key: 'callback.roundedToSlot', times: { time: check.start.toISOString() } });
-    }
+    const { check, rounded } = await checkSlotRounded(callbacks, requested.start);
+    if (check.ok && rounded) await say({ key: 'callback.roundedToSlot', times: { time: check.start.toISOString() } });
     if (check.ok) {
       pc.recognized.value = [{ type: 'datetime', timex: '', value: `${slotValue(check.start, timeZone)}:00` }];
       return true;
