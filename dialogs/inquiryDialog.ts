@@ -85,7 +85,8 @@ export class InquiryDialog extends InterruptibleDialog {
     if (!inquiry.knowledgeBase || !inquiry.feedback || !inquiry.applications) throw new Error('InquiryDialog needs knowledgeBase, feedback and applications');
     const render = (context: TurnContext, spec: PromptSpec, isRetry: boolean) => this.renderPrompt(context, spec, isRetry);
     this.addDialog(new SpecPrompt(SUGGESTION_PROMPT, render, async (prompt) => prompt.attemptCount >= MAX_ATTEMPTS || this.parseSuggestion(prompt.recognized.value ?? '', specOf(prompt).articleIds) !== undefined));
-    this.addDialog(new SpecPrompt(YES_NO_PROMPT, render, async (prompt) => prompt.attemptCount >= MAX_ATTEMPTS || this.parseYesNo(prompt.recognized.value ?? '') !== undefined));
+    this.addDialog(new SpecPrompt(YES_NO_PROMPT, render, async (prompt) => prompt.attemptCount >= MAX_ATTEMPTS
+      || this.parseReply(prompt.options.validations as PromptSpec, prompt.recognized.value ?? '') !== undefined));
     this.addDialog(new SpecPrompt(APPLICATION_NUMBER_PROMPT, render, async (prompt) => prompt.attemptCount >= MAX_ATTEMPTS || extractApplicationNumber(prompt.recognized.value ?? '') !== undefined));
     this.addDialog(new WaterfallDialog(ANSWER_WATERFALL, [
       this.whichArticleStep.bind(this),
@@ -109,7 +110,7 @@ export class InquiryDialog extends InterruptibleDialog {
     const active = innerDc.activeDialog;
     if (!text.trim() || !active) return false;
     switch (active.id) {
-      case YES_NO_PROMPT: return this.parseYesNo(text) === undefined;
+      case YES_NO_PROMPT: return this.parseReply((active.state as { options?: PromptOptions }).options?.validations as PromptSpec, text) === undefined;
       case SUGGESTION_PROMPT: {
         const spec = (active.state as { options?: PromptOptions }).options?.validations as Extract<PromptSpec, { kind: 'suggestions' }> | undefined;
         return this.parseSuggestion(text, spec?.articleIds ?? []) === undefined;
@@ -180,7 +181,7 @@ export class InquiryDialog extends InterruptibleDialog {
   private async helpfulStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const round = step.options as AnswerRound;
     const articleId = values(step).articleId!;
-    const helpful = this.parseYesNo(String(step.result ?? ''));
+    const helpful = this.parseReply({ kind: 'helpful' }, String(step.result ?? ''));
     if (helpful === undefined) {
       await step.context.sendActivity(this.t(step, 'inquiry.noAnswerToFeedback'));
       return step.endDialog({ outcome: 'answered', articleId, unhelpfulInARow: round.unhelpfulInARow } satisfies InquiryDialogResult);
@@ -321,6 +322,14 @@ export class InquiryDialog extends InterruptibleDialog {
   }
 
   /** Yes / no typed or tapped in either language ("是", "没有", "yes", "nope"); undefined if neither. */
+  /** A yes/no reply; to "did this answer your question?" a bare thanks is a yes. */
+  private parseReply(spec: PromptSpec | undefined, text: string): boolean | undefined {
+    const answer = this.parseYesNo(text);
+    if (answer !== undefined || spec?.kind !== 'helpful') return answer;
+    const thanks = LANGUAGES.flatMap((language) => this.localizer.list(language, 'inquiry.helpfulThanksWords')).map(normalize);
+    return thanks.includes(normalize(text)) ? true : undefined;
+  }
+
   private parseYesNo(text: string): boolean | undefined {
     const answer = normalize(text).replace(/\s*(谢谢|多谢|thanks|thank you)$/u, '').trim();
     if (!answer) return undefined;
