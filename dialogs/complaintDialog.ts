@@ -125,8 +125,10 @@ export class ComplaintDialog extends InterruptibleDialog {
       // A category is taken from a message that asks to complain or tells the story, not from a bare
       // remark ("你们的服务太差了"), which gets the category question as before.
       const opening = this.readOpening(options.opening);
+      const noted = !draft.description && opening.description;
       draft.description ??= opening.description;
       if (opening.saysComplaint || opening.description) draft.category ??= this.namedCategory(innerDc, options.opening);
+      if (noted && draft.category) await this.acknowledgeDescription(innerDc, draft.category);
     }
     return innerDc.beginDialog(COMPLAINT_WATERFALL, { draft, customerId: options?.customerId } satisfies WaterfallOptions);
   }
@@ -143,7 +145,10 @@ export class ComplaintDialog extends InterruptibleDialog {
       draft.category = (step.result as FoundChoice).value as ComplaintCategory;
       // A client who answers the category with the whole story has described it already.
       const answer = step.context.activity.text;
-      if (!draft.description && typeof answer === 'string' && !this.isChoiceWording(step, answer)) draft.description = this.readOpening(answer).description;
+      if (!draft.description && typeof answer === 'string' && !this.isChoiceWording(step, answer)) {
+        draft.description = this.readOpening(answer).description;
+        if (draft.description) await this.acknowledgeDescription(step, draft.category);
+      }
     }
     if (draft.description) return step.next();
     return step.prompt(DESCRIPTION_PROMPT, {} satisfies LocalizedPromptOptions);
@@ -237,6 +242,11 @@ export class ComplaintDialog extends InterruptibleDialog {
     const key = length === 0 ? 'complaint.descriptionEmpty' : 'complaint.descriptionTooShort';
     await prompt.context.sendActivity(this.complaintDeps.localizer.t(language, key, { length, min: MIN_DESCRIPTION_LENGTH }));
     return false;
+  }
+
+  /** Says the description was taken from what the client already wrote, so they know not to repeat it. */
+  private async acknowledgeDescription(dc: DialogContext, category: ComplaintCategory): Promise<void> {
+    await dc.context.sendActivity(this.t(dc, 'complaint.descriptionNoted', { category: this.t(dc, `complaint.category.${category}`) }));
   }
 
   /** The one category a text names through the category words (either language); undefined when none or several. */
