@@ -2,7 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import * as Recognizers from '@microsoft/recognizers-text-date-time';
 import { DateTimePrompt, type DateTimeResolution, type PromptOptions, type PromptRecognizerResult, type PromptValidator } from 'botbuilder-dialogs';
 import type { Language, Localizer } from '../services/i18n/localizer';
-import { hasInvalidClockTime, parseSlotValue, resolveRequestedTime, slotValue, wallClockReference } from '../services/callbacks/requestedTime';
+import { hasInvalidCalendarDate, hasInvalidClockTime, parseSlotValue, resolveRequestedTime, slotValue, wallClockReference } from '../services/callbacks/requestedTime';
 import type { CallbackService, SlotRejection } from '../services/callbacks/callbackService';
 import { formatDate, formatDateTime } from '../services/i18n/formatters';
 import { renderPrompt, type PromptSpec } from './keyedTextPrompt';
@@ -41,7 +41,7 @@ export class CallbackTimePrompt extends DateTimePrompt {
 /** The dates and times a text names, read as the time prompt reads them (slot buttons exactly, impossible clock times refused). */
 export function recognizeRequestedTimes(input: string, language: Language, now: Date, timeZone: string): DateTimeResolution[] {
   const text = input.trim();
-  if (!text || hasInvalidClockTime(text)) return [];
+  if (!text || hasInvalidClockTime(text) || hasInvalidCalendarDate(text)) return [];
   const button = parseSlotValue(text, timeZone);
   if (button) return [{ type: 'datetime', timex: '', value: `${slotValue(button, timeZone)}:00` }];
   const culture = language === 'en' ? 'en-us' : 'zh-cn';
@@ -104,6 +104,7 @@ export function callbackSlotValidator(deps: CallbackSlotValidatorDependencies): 
       const another = localizer.list(language, 'callback.anotherTimeWords').some((w) => w.toLowerCase() === text.toLowerCase());
       if (another) await say({ key: 'callback.askAnotherTime' });
       else if (hasInvalidClockTime(text)) await say({ key: 'callback.invalidClock', params: { text } });
+      else if (hasInvalidCalendarDate(text)) await say({ key: 'callback.invalidDate', params: { text } });
       else await say({ key: 'callback.dateTimeRetry' });
       return false;
     }

@@ -85,11 +85,13 @@ export class CallbackService {
   /**
    * The `n` bookable slots nearest to `around`: walking outwards one slot at a time, the
    * later candidate is tried before the earlier one at the same distance (clients asked for
-   * that time or later more often than earlier), and slots in the past are never offered.
+   * that time or later more often than earlier), and slots in the past are never offered
+   * (a time already over is searched from now, however long ago it was).
    */
   async nearestFreeSlots(around: Date, n = 3): Promise<Date[]> {
     const step = this.slotMinutes * 60_000;
-    const anchor = this.roundDown(around).getTime();
+    const now = this.now();
+    const anchor = this.roundDown(around < now ? now : around).getTime();
     const limit = (SEARCH_DAYS * 24 * 60) / this.slotMinutes;
     const free: Date[] = [];
     let batch: Date[] = [];

@@ -53,6 +53,51 @@ export function hasInvalidClockTime(text: string): boolean {
   return false;
 }
 
+/** English month names and their usual short forms, January first. */
+const MONTHS = [
+  ['january', 'jan'], ['february', 'feb'], ['march', 'mar'], ['april', 'apr'], ['may'], ['june', 'jun'],
+  ['july', 'jul'], ['august', 'aug'], ['september', 'sept', 'sep'], ['october', 'oct'], ['november', 'nov'], ['december', 'dec'],
+];
+const monthNumber = (name: string) => MONTHS.findIndex((names) => names.includes(name.toLowerCase().replace(/\.$/, ''))) + 1;
+/** Days a month can have (February 29 in a leap year). */
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const CHINESE_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+
+/** "12", "十二", "三十二" as a number (up to 99); undefined when it is not one. */
+function smallNumber(text: string): number | undefined {
+  if (/^\d{1,2}$/.test(text)) return Number(text);
+  const m = /^([一二两三四五六七八九])?(十)?([一二三四五六七八九])?$/u.exec(text);
+  if (!m || !text) return undefined;
+  if (!m[2]) return m[1] && !m[3] ? CHINESE_DIGITS[m[1]] : undefined;
+  return (m[1] ? CHINESE_DIGITS[m[1]] : 1) * 10 + (m[3] ? CHINESE_DIGITS[m[3]] : 0);
+}
+
+function isCalendarDate(month: number, day: number): boolean {
+  return month >= 1 && month <= 12 && day >= 1 && day <= MONTH_DAYS[month - 1];
+}
+
+/**
+ * A date no calendar has ("2月30日", "12月32日", "13月1日", "February 30", "31st of April"): the
+ * recognizers read "12月32日" as 3 December of last year, which would send the client the wrong way.
+ */
+export function hasInvalidCalendarDate(text: string): boolean {
+  const t = text.normalize('NFKC');
+  const numeral = '(\\d{1,2}|[一二两三四五六七八九十]{1,3})';
+  for (const m of t.matchAll(new RegExp(`(?<!\\d)${numeral}\\s*月\\s*${numeral}\\s*[日号號]`, 'gu'))) {
+    const month = smallNumber(m[1]);
+    const day = smallNumber(m[2]);
+    if (month !== undefined && day !== undefined && !isCalendarDate(month, day)) return true;
+  }
+  const month = `(${MONTHS.flat().join('|')})\\b\\.?`;
+  for (const m of t.matchAll(new RegExp(`\\b${month}\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b`, 'gi'))) {
+    if (!isCalendarDate(monthNumber(m[1]), Number(m[2]))) return true;
+  }
+  for (const m of t.matchAll(new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${month}`, 'gi'))) {
+    if (!isCalendarDate(monthNumber(m[2]), Number(m[1]))) return true;
+  }
+  return false;
+}
+
 /** A slot written as the buttons send it ("2026-12-01 15:00"), read in the business zone. */
 export function parseSlotValue(text: string, timeZone: string): Date | undefined {
   const match = /^\s*(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})\s*$/.exec(text);

@@ -5,7 +5,7 @@ import { CallbackService, type BookingInput } from '../../../services/callbacks/
 import { EmbeddedDatabase } from '../../../models/embedded/embeddedDatabase';
 import { EmbeddedCallbackRepository } from '../../../models/callbacks/embeddedCallbackRepository';
 import { MongoCallbackRepository } from '../../../models/callbacks/mongoCallbackRepository';
-import { hasInvalidClockTime, resolveRequestedTime } from '../../../services/callbacks/requestedTime';
+import { hasInvalidCalendarDate, hasInvalidClockTime, resolveRequestedTime } from '../../../services/callbacks/requestedTime';
 import { repoRoot } from '../../support/dialogHarness';
 import { mongoConnections } from '../../support/storeFactories';
 
@@ -86,6 +86,10 @@ describe('CallbackService.nearestFreeSlots', () => {
     expect((await service().nearestFreeSlots(at('2026-11-29 15:00'))).map(show)).toEqual(['2026-11-30 10:30', '2026-11-30 11:00', '2026-11-30 11:30']);
   });
 
+  test('When the asked time was long ago (a misread "12月32日" came back as last December), then the next free slots from now are offered, not none', async () => {
+    expect((await service().nearestFreeSlots(at('2025-12-03 09:00'))).map(show)).toEqual(['2026-11-30 10:30', '2026-11-30 11:00', '2026-11-30 11:30']);
+  });
+
   test('When the asked day is a holiday week, then only working-day slots are offered', async () => {
     const slots = (await service('2026-09-28 10:00').nearestFreeSlots(at('2026-10-04 10:00'))).map(show);
     expect(slots).toHaveLength(3);
@@ -149,6 +153,12 @@ describe('Requested time', () => {
   });
   test.each(['15:00', '明天下午三点', '下周二上午10点', 'tomorrow at 3pm', '24:00', 'next Tuesday 10:00'])('When a client types "%s", then it is not flagged', (text) => {
     expect(hasInvalidClockTime(text)).toBe(false);
+  });
+  test.each(['2月30日下午3点', '12月32日', '13月1日', '十二月三十二日', 'February 30', 'Feb 30th at 3pm', '31st of April', 'June 31'])('When a client types "%s", then it is a date no calendar has', (text) => {
+    expect(hasInvalidCalendarDate(text)).toBe(true);
+  });
+  test.each(['2月29日', '12月31日', '十二月一号', '明天下午三点', 'April 30', 'Dec 31 at 10am', '3 May 2pm', 'I need a decent 30 minutes'])('When a client types "%s", then it is not flagged as a date', (text) => {
+    expect(hasInvalidCalendarDate(text)).toBe(false);
   });
   test('When a reading is ambiguous (10:00 or 22:00), then the one inside business hours wins; a date alone is a day', () => {
     const now = at('2026-11-30 10:00');
