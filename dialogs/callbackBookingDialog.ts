@@ -1,7 +1,7 @@
 import { WaterfallDialog, type DateTimeResolution, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { CallbackService } from '../services/callbacks/callbackService';
 import type { PhoneLinker } from '../services/customers/customerLinker';
-import { parsePhone } from '../services/contact/contactValidator';
+import { findPhone } from '../services/contact/contactValidator';
 import { formatDateTime } from '../services/i18n/formatters';
 import type { Language } from '../services/i18n/localizer';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
@@ -68,7 +68,7 @@ export class CallbackBookingDialog extends InterruptibleDialog {
     }));
     this.addDialog(new CallbackTimePrompt(TIME_PROMPT, localizer, timeZone, () => callbacks.currentTime(), callbackSlotValidator({ localizer, callbacks, timeZone })));
     this.addDialog(new KeyedTextPrompt(PHONE_PROMPT, localizer, timeZone, async (pc) => {
-      if (parsePhone(pc.recognized.value ?? '')) return true;
+      if (findPhone(pc.recognized.value ?? '')) return true;
       await pc.context.sendActivity(localizer.t(turnLanguage(pc.context), 'callback.phoneRetry', { text: (pc.recognized.value ?? '').trim() }));
       return false;
     }));
@@ -124,7 +124,7 @@ export class CallbackBookingDialog extends InterruptibleDialog {
 
   private async confirmStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const draft = this.draft(step);
-    draft.phone = parsePhone(String(step.result))!.value;
+    draft.phone = findPhone(String(step.result))!.value;
     const { activity } = step.context;
     const linked = await this.callbackDeps.customerLinker?.linkByPhone({ channelId: activity.channelId, userId: activity.from.id }, draft.phone);
     draft.customerId ??= linked?.id;

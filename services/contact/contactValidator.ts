@@ -71,6 +71,18 @@ export function findContact(text: string): Contact | undefined {
   return undefined;
 }
 
+/** Like {@link parsePhone}, but also finds the number inside a sentence ("我的手机是13812345678", "call me on +86 21 6123 4567"). */
+export function findPhone(text: string): PhoneContact | undefined {
+  if (typeof text !== 'string') return undefined;
+  const whole = parsePhone(text);
+  if (whole) return whole;
+  for (const candidate of text.normalize('NFKC').match(PHONE_IN_TEXT) ?? []) {
+    const phone = parsePhone(candidate);
+    if (phone) return phone;
+  }
+  return undefined;
+}
+
 const EMAIL_IN_TEXT = /[^\s@,;:<>()[\]"'，。；：]+@[^\s@,;:<>()[\]"'，。；：]+/g;
 /** A run of digits with the separators people type, optionally after + or an opening bracket. */
 const PHONE_IN_TEXT = /(?:\+|\()?\d[\d\s\-.()]{5,}\d/g;

@@ -1,4 +1,4 @@
-import { findContact, parseContact, parsePhone } from '../../../services/contact/contactValidator';
+import { findContact, findPhone, parseContact, parsePhone } from '../../../services/contact/contactValidator';
 
 type Expected = { kind: string; value: string } | undefined;
 
@@ -57,6 +57,20 @@ describe('parsePhone', () => {
   test('When a phone is given, then it parses like parseContact', () => {
     expect(parsePhone('0755-1234567')).toEqual({ kind: 'landline', value: '+867551234567' });
     expect(parsePhone('+86 138 1234 5678')).toEqual({ kind: 'mobile', value: '+8613812345678' });
+  });
+});
+
+describe('findPhone', () => {
+  test.each([
+    ['我的手机是13812345678', { kind: 'mobile', value: '+8613812345678' }],
+    ['打我手机 138 1234 5678 就行', { kind: 'mobile', value: '+8613812345678' }],
+    ['call me on +86 21 6123 4567 please', { kind: 'landline', value: '+862161234567' }],
+    ['0755-1234567', { kind: 'landline', value: '+867551234567' }],
+    ['邮箱 li.wei@example.com', undefined],
+    ['我的手机是1381234567', undefined],
+    ['否', undefined],
+  ])('When the answer is "%s", then the phone found is %j', (text, expected) => {
+    expect(findPhone(text)).toEqual(expected);
   });
 });
 
