@@ -119,7 +119,7 @@ export class SurveyQuestionPrompt extends Dialog<SurveyQuestionPromptOptions> {
     }
 
     // A typed non-answer to a closed question that is a request of its own: let it be routed rather than re-ask.
-    if (!submit && question.type !== 'text' && this.deps.isNewRequest?.(dc.context)) {
+    if (!submit && question.type !== 'text' && !this.deps.parser.triedToAnswer(question, activity.text ?? '', parsed) && this.deps.isNewRequest?.(dc.context)) {
       return dc.endDialog({ status: 'rerouted' } satisfies SurveyQuestionOutcome);
     }
     state.invalidAnswers += 1;

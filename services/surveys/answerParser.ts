@@ -143,6 +143,18 @@ export class AnswerParser {
   }
 
   /** A choice whose label or synonym appears inside a longer sentence (the longest wins). */
+  /**
+   * Whether an answer that did not parse was still an attempt at this question: a score out of
+   * range, too many choices, a choice named among other words. Only a reply that is none of these
+   * may be something else (a new request).
+   */
+  triedToAnswer(question: SurveyQuestion, text: string, parsed: Extract<ParsedAnswer, { ok: false }>): boolean {
+    if (parsed.reason !== 'not_a_score' && parsed.reason !== 'unknown_choice') return true;
+    if (question.type !== 'single' && question.type !== 'multiple') return false;
+    const choices = question.choices ?? [];
+    return Boolean(this.containedChoice(text, choices) || text.split(this.separators).some((part) => this.matchChoice(part.trim(), choices)));
+  }
+
   private containedChoice(text: string, choices: SurveyChoice[]): SurveyChoice | undefined {
     const n = normalize(text);
     const candidates = choices.flatMap((c) => names(c).map((name) => [name, c] as const)).filter(([name]) => name.length >= 2 && containsPhrase(n, name));
