@@ -123,7 +123,8 @@ export class AnswerParser {
     }
     const ids: string[] = [];
     for (const part of parts) {
-      const choice = this.matchChoice(part, choices);
+      // Each part as its own answer: named exactly, else by a name inside it ("审批速度" names 速度).
+      const choice = this.matchChoice(part, choices) ?? this.containedChoice(part, choices);
       if (!choice) return { ok: false, reason: 'unknown_choice', unknown: part };
       if (!ids.includes(choice.id)) ids.push(choice.id);
     }
