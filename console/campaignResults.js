@@ -3,7 +3,7 @@
 // NPS charts, answers per choice, themes, breakdowns by tier and relationship manager) and the
 // CSV export. Results refresh every 5 s while the browser tab is visible and answers can still
 // arrive (running, paused, or recently completed: see isLive).
-import { $, state, t, label, el, api, reportFailure, showError, formatNumber, formatPercent, formatDateTime } from './common.js';
+import { $, state, t, label, el, api, reportFailure, showError, formatNumber, formatPercent, formatDateTime, formatTime } from './common.js';
 import { barChart, doughnutChart, destroyChart, OUTCOME_COLOURS } from './charts.js';
 import { confirmAction } from './campaignForm.js';
 
@@ -209,7 +209,7 @@ function renderResults() {
   renderBreakdown('by-tier', results?.byTier, (row) => label('tier', row.tier), t('customers.tier'));
   renderBreakdown('by-manager', results?.byRelationshipManager, (row) => row.relationshipManager || t('results.noManager'), t('customers.manager'));
   renderRecipientStates();
-  $('results-updated').textContent = view.updatedAt ? t('results.updatedAt', { at: view.updatedAt.toLocaleTimeString(state.lang) }) : '';
+  $('results-updated').textContent = view.updatedAt ? t('results.updatedAt', { at: formatTime(view.updatedAt.toISOString()) }) : '';
 }
 
 /** Reloads the campaign (its status may have moved) and its results. */

@@ -6,7 +6,8 @@
 export const $ = (id) => document.getElementById(id);
 
 /** The signed-in staff member and the strings of the current language. */
-export const state = { lang: 'zh-CN', strings: {}, me: null };
+/** `timeZone`: the bank's, from the session; dates and times are shown in it (undefined: the browser's, before sign-in). */
+export const state = { lang: 'zh-CN', strings: {}, me: null, timeZone: undefined };
 
 const languageListeners = [];
 
@@ -134,11 +135,16 @@ export function formatPercent(ratio) {
 }
 
 export function formatDate(iso) {
-  return iso ? new Date(iso).toLocaleDateString(state.lang) : t('none');
+  return iso ? new Date(iso).toLocaleDateString(state.lang, { timeZone: state.timeZone }) : t('none');
 }
 
 export function formatDateTime(iso) {
-  return iso ? new Date(iso).toLocaleString(state.lang, { dateStyle: 'medium', timeStyle: 'short' }) : t('none');
+  return iso ? new Date(iso).toLocaleString(state.lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: state.timeZone }) : t('none');
+}
+
+/** A time of day in the bank's time zone. */
+export function formatTime(iso) {
+  return iso ? new Date(iso).toLocaleTimeString(state.lang, { timeZone: state.timeZone }) : t('none');
 }
 
 /** Loads the strings of a language and fills every [data-i18n] (text) and [data-i18n-placeholder] node. */

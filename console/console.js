@@ -63,8 +63,9 @@ function showSignedIn() {
   $('signed-in').textContent = t('signedInAs', { name: state.me.displayName, role: t(`role.${state.me.role}`) });
 }
 
-async function showDesk(me) {
+async function showDesk(me, timeZone) {
   state.me = me;
+  state.timeZone = timeZone;
   $('login').hidden = true;
   $('logout').hidden = false;
   showSignedIn();
@@ -79,7 +80,7 @@ async function signIn(event) {
     const result = await api('POST', '/api/console/login', { email: $('email').value, password: $('password').value });
     $('password').value = '';
     showError('');
-    await showDesk(result.staff);
+    await showDesk(result.staff, result.timeZone);
   } catch (error) {
     showError(error.status === 429 ? t('login.locked') : t('login.failed'));
   }
@@ -111,7 +112,7 @@ async function start() {
   window.addEventListener('hashchange', route);
   try {
     const me = await api('GET', '/api/console/me');
-    await showDesk(me.staff);
+    await showDesk(me.staff, me.timeZone);
   } catch {
     showLogin();
   }

@@ -1,7 +1,7 @@
 /* global EventSource, setTimeout, clearTimeout, setInterval */
 // Queue page: the handoff queue, live conversations and the open case (reply, transfer, end),
 // kept current over server-sent events.
-import { $, state, t, el, api, showError, reportFailure, isSupervisor } from './common.js';
+import { $, state, t, el, api, showError, reportFailure, isSupervisor, formatDate, formatDateTime, formatTime } from './common.js';
 
 const queueState = { queue: [], active: [], openCaseId: null, openCase: null, colleagues: [], events: null };
 
@@ -59,7 +59,7 @@ function renderActive() {
 function appendMessage(message) {
   const who = message.from === 'staff' ? t('from.staff', { name: message.staff?.displayName ?? '' }) : t(`from.${message.from}`);
   const li = el('li', undefined, message.from);
-  li.append(el('span', `${who} · ${new Date(message.at).toLocaleTimeString(state.lang)}`, 'from'));
+  li.append(el('span', `${who} · ${formatTime(message.at)}`, 'from'));
   li.append(el('span', message.text, 'text'));
   $('transcript').append(li);
   $('transcript').scrollTop = $('transcript').scrollHeight;
@@ -76,8 +76,8 @@ function renderProfile(profile) {
     ['profile.tier', profile.tier ?? none],
     ['profile.manager', profile.relationshipManager ?? none],
     ['profile.tickets', profile.openTickets.map((k) => `${k.reference} (${k.severity}, ${k.status})`).join('; ') || none],
-    ['profile.callbacks', profile.callbacks.map((b) => `${b.reference} ${new Date(b.slotStart).toLocaleString(state.lang)}`).join('; ') || none],
-    ['profile.csat', (profile.pastCsat ?? []).map((a) => t('profile.csatScore', { score: a.score, date: new Date(a.answeredAt).toLocaleDateString(state.lang) })).join('; ') || none],
+    ['profile.callbacks', profile.callbacks.map((b) => `${b.reference} ${formatDateTime(b.slotStart)}`).join('; ') || none],
+    ['profile.csat', (profile.pastCsat ?? []).map((a) => t('profile.csatScore', { score: a.score, date: formatDate(a.answeredAt) })).join('; ') || none],
   ];
   for (const [key, value] of rows) list.append(el('dt', t(key)), el('dd', value));
 }

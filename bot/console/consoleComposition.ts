@@ -155,6 +155,7 @@ export function buildConsole(deps: {
     sessionSecret: resolveConsoleSessionSecret(config, logger),
     sessionTtlSeconds: config.CONSOLE_SESSION_TTL_SECONDS,
     secureCookies: config.NODE_ENV === 'production',
+    timeZone: config.BUSINESS_TIMEZONE,
   });
   registerCampaignRoutes(server, { guarded: routes.guarded, audit, sources: deps.campaignSources ?? (() => ({})) });
   registerCustomerRoutes(server, { guarded: routes.guarded, audit, customers: deps.customers ?? (() => deps.profileSources?.().customers) });

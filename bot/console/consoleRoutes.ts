@@ -52,6 +52,8 @@ export interface ConsoleRouteDependencies {
   sessionTtlSeconds: number;
   /** Adds `Secure` to the cookies (production runs behind https). */
   secureCookies: boolean;
+  /** The bank's time zone: the console shows every date and time in it, whatever the staff member's browser says. */
+  timeZone: string;
   logger: Logger;
 }
 
@@ -204,7 +206,7 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleRouteDependen
         cookie(SESSION_COOKIE, `${session.sessionId}.${sign(session.sessionId)}`, deps.sessionTtlSeconds, true),
         cookie(CSRF_COOKIE, session.csrfToken, deps.sessionTtlSeconds, false),
       ]);
-      res.json({ staff: who, csrfToken: session.csrfToken });
+      res.json({ staff: who, csrfToken: session.csrfToken, timeZone: deps.timeZone });
     } catch (error) {
       sendError(res, error, logger);
     }
@@ -220,7 +222,7 @@ export function registerConsoleRoutes(server: Server, deps: ConsoleRouteDependen
   server.get('/api/console/me', guarded('agent', async (_req, res, session) => {
     const me = await staff.get(session.staffId);
     if (!me?.active) throw new AppError('unauthenticated', 'log in first', 401);
-    res.json({ staff: me, csrfToken: session.csrfToken });
+    res.json({ staff: me, csrfToken: session.csrfToken, timeZone: deps.timeZone });
   }, { csrf: false }));
 
   // ---- handoff ----

@@ -22,6 +22,7 @@ describe('Complaints page in a real browser', () => {
   let browser: Chromium;
   let page: Page;
   const refs = { overdue: 'CMP-20261125-AAAA', due: 'CMP-20261128-BBBB', done: 'CMP-20261120-CCCC' };
+  let dueAt: Date;
 
   beforeAll(async () => {
     running = await startApp({ storage: 'services' });
@@ -33,7 +34,8 @@ describe('Complaints page in a real browser', () => {
       severity: 'high', contact: { kind: 'email', value: 'finance@acme.example.com' }, status: 'open', createdAt: new Date(now - 3 * DAY), slaDueAt: new Date(now - DAY), ...fields,
     });
     await tickets.create(ticket({}), () => refs.overdue);
-    await tickets.create(ticket({ category: 'loan_delay', description: '流动资金贷款审批慢', severity: 'medium', language: 'zh-CN', slaDueAt: new Date(now + 2 * DAY) }), () => refs.due);
+    dueAt = new Date(now + 2 * DAY);
+    await tickets.create(ticket({ category: 'loan_delay', description: '流动资金贷款审批慢', severity: 'medium', language: 'zh-CN', slaDueAt: dueAt }), () => refs.due);
     await tickets.create(ticket({ category: 'other', severity: 'low', status: 'closed', slaDueAt: new Date(now + 5 * DAY) }), () => refs.done);
 
     browser = await launchChromium({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
@@ -138,5 +140,23 @@ describe('Complaints page in a real browser', () => {
     await page.locator('[data-testid=ticket-table] tbody tr').first().waitFor(WAIT);
     expect(await page.locator('[data-testid=ticket-table] thead th').first().textContent()).toBe('受理编号');
     expect(browser.pageErrors).toEqual([]);
+  }, 60000);
+
+  test('When a staff member\'s browser is set to another time zone, then due times still read in the bank\'s time (Beijing), as the client was told', async () => {
+    const abroad = await launchChromium({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'America/New_York' });
+    try {
+      await signInToConsole(abroad.page, running.baseUrl, AGENT, 'en');
+      await abroad.page.click('#tabs a[data-tab=tickets]');
+      const row = abroad.page.locator('[data-testid=ticket-table] tbody tr', { hasText: refs.due });
+      await row.waitFor(WAIT);
+      const shown = (await row.locator('td').nth(5).textContent())!.replace(/\s+/g, ' ').trim();
+      const inBeijing = dueAt.toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }).replace(/\s+/g, ' ');
+      const inNewYork = dueAt.toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'America/New_York' }).replace(/\s+/g, ' ');
+      expect(inBeijing).not.toBe(inNewYork);
+      expect(shown).toBe(inBeijing);
+      expect(abroad.pageErrors).toEqual([]);
+    } finally {
+      await abroad.close();
+    }
   }, 60000);
 });
