@@ -192,7 +192,7 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   const base = {
     localizer, interruptions, handoff, timeZone: config.BUSINESS_TIMEZONE,
     // A request typed where a dialog waits for yes/no, a choice or a score leaves the dialog and is routed (routes are set below).
-    isNewRequest: (context: TurnContext) => isNewRequest(turnRecognition(context), (intent) => intent in routes),
+    isNewRequest: (context: TurnContext, except: readonly string[] = []) => isNewRequest(turnRecognition(context), (intent) => intent in routes && !except.includes(intent)),
   };
   const handoffRelay = new HandoffRelayMiddleware({
     handoff, conversationState: input.conversationState, localizer, interruptions, timeZone: config.BUSINESS_TIMEZONE, logger: handoffLogger,

@@ -6,7 +6,8 @@ import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botb
 import type { Logger } from './logger';
 import type { Localizer, Language } from '../services/i18n/localizer';
 import { resolveLanguage } from '../services/conversation/languageResolver';
-import { MAIN_DIALOG, isRerouted, welcomeActivity, type MainDialog, type TurnRecognition } from '../dialogs/mainDialog';
+import { MAIN_DIALOG, welcomeActivity, type MainDialog, type TurnRecognition } from '../dialogs/mainDialog';
+import { isRerouted } from '../dialogs/interruptibleDialog';
 import { setTurnLanguage, turnLanguage } from '../dialogs/turnLanguage';
 import { TeamsCardActions } from './teamsCardActions';
 import { StaffTeamsDesk } from './staffTeams/staffTeamsDesk';

@@ -7,6 +7,7 @@ import type { Localizer } from '../services/i18n/localizer';
 import { CAMPAIGN_DIALOG, type CampaignDialogOptions } from './campaignDialogOptions';
 import { OPT_OUT_DIALOG, type OptOutDialog } from './optOutDialog';
 import { FOLLOW_THROUGH_DIALOG } from './followThroughDialog';
+import { isRerouted } from './interruptibleDialog';
 import { QUICK_CSAT_DIALOG, type QuickCsatDialog, type QuickCsatDialogOptions, type QuickCsatDialogResult } from './quickCsatDialog';
 import { SURVEY_DIALOG, type SurveyDialog, type SurveyDialogOptions, type SurveyDialogResult } from './surveyDialog';
 import { turnLanguage } from './turnLanguage';
@@ -93,7 +94,7 @@ export class CampaignDialog extends ComponentDialog {
   private async recordStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as CampaignDialogOptions;
     const result = step.result as SurveyDialogResult | QuickCsatDialogResult | undefined;
-    if (result?.outcome === 'rerouted') return step.endDialog({ outcome: 'rerouted' } satisfies CampaignDialogResult);
+    if (isRerouted(result)) return step.endDialog({ outcome: 'rerouted' } satisfies CampaignDialogResult);
     const responded = answered(result);
     (step.values as { outcome?: CampaignDialogResult['outcome'] }).outcome = responded ? 'responded' : 'not_responded';
     if (responded) await this.deps.responses.markResponded(options.campaignId, options.customerId);
@@ -103,6 +104,8 @@ export class CampaignDialog extends ComponentDialog {
   }
 
   private async endStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    // The client answered, then left the callback offer with a new request: responded is recorded already.
+    if (isRerouted(step.result)) return step.endDialog({ outcome: 'rerouted' } satisfies CampaignDialogResult);
     return step.endDialog({ outcome: (step.values as { outcome: 'responded' | 'not_responded' }).outcome } satisfies CampaignDialogResult);
   }
 }

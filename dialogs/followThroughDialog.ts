@@ -6,7 +6,7 @@ import type { SurveyQuestion } from '../services/surveys/surveyDefinition';
 import { respondentKeyFor, type SurveyAnswerValue } from '../services/surveys/surveyResponseRepository';
 import type { CustomerRepository } from '../services/customers/customerRepository';
 import { CALLBACK_BOOKING_DIALOG, yesOrNo, type CallbackBookingOptions, type CallbackBookingResult } from './callbackBookingDialog';
-import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
+import { InterruptibleDialog, isRerouted, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
 import { KeyedTextPrompt, type PromptSpec } from './keyedTextPrompt';
 import { turnLanguage } from './turnLanguage';
 
@@ -56,8 +56,12 @@ export async function followThroughThenEnd<R extends object>(
   return step.beginDialog(FOLLOW_THROUGH_DIALOG, followThrough);
 }
 
-/** The waterfall step after {@link followThroughThenEnd}: the kept result, whatever the follow-through did. */
+/**
+ * The waterfall step after {@link followThroughThenEnd}: the kept result, whatever the
+ * follow-through did, unless the client left it with a new request (the answer is saved already).
+ */
 export async function endWithKeptResult(step: WaterfallStepContext): Promise<DialogTurnResult> {
+  if (isRerouted(step.result)) return step.endDialog({ outcome: 'rerouted' } satisfies InterruptedOutcome);
   return step.endDialog((step.values as { result?: object }).result);
 }
 
@@ -105,6 +109,12 @@ export class FollowThroughDialog extends InterruptibleDialog {
     return super.onContinueDialog(innerDc);
   }
 
+  /** The callback offer answered with something that is neither yes nor no. */
+  protected override awaitsClosedAnswerNotGiven(innerDc: DialogContext): boolean {
+    const text = innerDc.context.activity.text ?? '';
+    return innerDc.activeDialog?.id === OFFER_PROMPT && text.trim() !== '' && offerAnswer(text, this.deps.localizer, turnLanguage(innerDc.context)) === undefined;
+  }
+
   /** Opens the task for a poor score (or ends, when there is none) and offers a callback. */
   private async openTaskStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const { source, questions, answers, offerCallback } = step.options as FollowThroughOptions;
@@ -143,6 +153,7 @@ export class FollowThroughDialog extends InterruptibleDialog {
       return step.endDialog({ outcome: 'callback_booked', taskId, reference: booking.reference } satisfies FollowThroughResult);
     }
     if (booking?.outcome === 'handoff') return step.endDialog(booking); // the client is on their way to a person: no more from the bot
+    if (isRerouted(booking)) return step.endDialog(booking); // the client asked something else: the task stays open for the manager
     await step.context.sendActivity(this.t(step, 'campaign.followUpThanksDeclined'));
     return step.endDialog({ outcome: 'declined', taskId } satisfies FollowThroughResult);
   }

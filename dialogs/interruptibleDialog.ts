@@ -17,7 +17,12 @@ export interface InterruptionDependencies {
    * so). A dialog waiting for a closed answer (yes/no, a choice, a score) that gets one instead
    * ends as `rerouted`, and the message is routed in the same turn. Absent: never.
    */
-  isNewRequest?: (context: TurnContext) => boolean;
+  isNewRequest?: (context: TurnContext, except?: readonly string[]) => boolean;
+}
+
+/** A dialog ended because the client's message was a new request, to be routed in the same turn. */
+export function isRerouted(result: unknown): boolean {
+  return (result as { outcome?: unknown } | undefined)?.outcome === 'rerouted';
 }
 
 /**
@@ -40,12 +45,18 @@ export abstract class InterruptibleDialog extends ComponentDialog {
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
     const interrupted = await this.interrupt(innerDc);
     if (interrupted) return interrupted;
-    if (this.deps.isNewRequest && this.awaitsClosedAnswerNotGiven(innerDc) && this.deps.isNewRequest(innerDc.context)) {
+    if (this.deps.isNewRequest && this.awaitsClosedAnswerNotGiven(innerDc) && this.deps.isNewRequest(innerDc.context, this.ownIntents)) {
       await innerDc.cancelAllDialogs();
       return { status: DialogTurnStatus.complete, result: { outcome: 'rerouted' } satisfies InterruptedOutcome };
     }
     return super.onContinueDialog(innerDc);
   }
+
+  /**
+   * Intents that are this dialog's own task: a message recognised as one of them is no new request
+   * here (a client booking a callback who writes "call me asap" is still booking it).
+   */
+  protected readonly ownIntents: readonly string[] = [];
 
   /**
    * True when the active step waits for a closed answer (yes/no, a choice) and this message is

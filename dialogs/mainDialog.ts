@@ -7,6 +7,7 @@ import type { Localizer } from '../services/i18n/localizer';
 import type { InterruptionDetector } from '../services/conversation/interruptionDetector';
 import type { HandoffReason, HandoffRequester } from '../services/handoff/handoffRequester';
 import { handoffReplyActivity } from './handoffReply';
+import { isRerouted } from './interruptibleDialog';
 import type { ClarifyChoice, ClarifyIntentOptions, ClarifyIntentResult } from './clarifyIntentDialog';
 import { setTurnLanguage, turnLanguage } from './turnLanguage';
 
@@ -256,11 +257,6 @@ export class MainDialog extends ComponentDialog {
   private t(context: TurnContext, key: string, params?: Record<string, string | number>): string {
     return this.deps.localizer.t(turnLanguage(context), key, params);
   }
-}
-
-/** A dialog ended because the client's message was a new request, to be routed in the same turn. */
-export function isRerouted(result: unknown): boolean {
-  return (result as { outcome?: unknown } | undefined)?.outcome === 'rerouted';
 }
 
 /** The bilingual welcome card text; kept here so the bot and tests share one builder. */

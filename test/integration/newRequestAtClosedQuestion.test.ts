@@ -6,6 +6,7 @@
  */
 import { createLocalizer } from '../support/dialogHarness';
 import { messageActivity, send, startApp, type RunningApp } from '../support/appHarness';
+import type { FollowUpService } from '../../services/followups/followUpService';
 
 const localizer = createLocalizer();
 const CBK = /CBK-\d{8}-[A-Z2-9]{4}/;
@@ -77,5 +78,34 @@ describe('A new request typed where the bot waits for a closed answer, through t
     expect(reply).not.toContain(reask);
     expect(reply).toContain(localizer.t(locale, 'inquiry.helpfulQuestion'));
     expect(reply).toMatch(locale === 'en' ? /fee/i : /费/);
+  });
+
+  test.each([
+    ['zh-CN', '2', '查看我的预约'],
+    ['en', '2', 'show my callbacks'],
+  ] as const)('When a client in %s rates the booking poorly and answers the callback offer with a request, then the request is handled and the manager\'s task stays open', async (locale, score, request) => {
+    const { reference, say } = await book(`new-request-offer-${locale}`, locale);
+    const offer = await say(score);
+    expect(offer).toContain(localizer.t(locale, 'campaign.followUpYes'));
+    const reply = await say(request);
+    expect(reply).toContain(localizer.t(locale, 'callback.listHeader'));
+    expect(reply).toContain(reference);
+    expect(reply).not.toContain(localizer.t(locale, 'campaign.followUpYes'));
+    const tasks = await (running.app.parts.followUps as FollowUpService).listOpen();
+    expect(tasks.filter((task) => task.userId === `user-new-request-offer-${locale}`)).toMatchObject([{ reason: 'low_csat', score: 2, status: 'open' }]);
+  });
+
+  test.each([
+    ['zh-CN', '预约回电', '还款', '查看我的预约'],
+    ['en', "I'd like a callback", 'Repayment', 'show my callbacks'],
+  ] as const)('When a client in %s asks for their bookings where the booking asks for a time, then they are listed and nothing more is booked', async (locale, start, topic, request) => {
+    const { reference, say } = await book(`new-request-time-${locale}`, locale);
+    await say('5');
+    await say(start);
+    expect(await say(topic)).toContain(localizer.t(locale, 'callback.dateTimePrompt').slice(0, 8));
+    const reply = await say(request);
+    expect(reply).toContain(localizer.t(locale, 'callback.listHeader'));
+    expect(reply).toContain(reference);
+    expect((reply.match(/CBK-\d{8}-[A-Z2-9]{4}/g) ?? []).every((r) => r === reference)).toBe(true);
   });
 });

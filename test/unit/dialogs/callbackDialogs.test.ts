@@ -4,7 +4,7 @@
  * them. Every case runs on its own embedded store with the clock fixed.
  */
 import path from 'node:path';
-import type { Activity } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
 import type { DialogTestClient } from 'botbuilder-testing';
 import { DateTime } from 'luxon';
 import { BusinessCalendar } from '../../../services/calendar/businessCalendar';
@@ -26,6 +26,8 @@ interface Setup {
 }
 interface Case {
   name: string;
+  /** Messages the recognizer takes for a new request, with their intent (the rule on the shipped model: test/unit/nlu/newRequestShippedModel.test.ts). */
+  newRequests?: Record<string, string>;
   locale: 'zh-CN' | 'en';
   now?: string;
   options?: unknown;
@@ -50,11 +52,17 @@ const manage = require(path.join(repoRoot, 'test/fixtures/dialogs/callback-manag
 const wall = (text: string) => DateTime.fromFormat(text, 'yyyy-LL-dd HH:mm', { zone: ZONE }).toJSDate();
 const calendar = BusinessCalendar.fromDirectory(path.join(repoRoot, 'config/calendars'), { timeZone: ZONE, logger: { warn: () => undefined } });
 
-async function world(c: Pick<Case, 'now' | 'setup'>) {
+async function world(c: Pick<Case, 'now' | 'setup' | 'newRequests'>) {
   const repository = new EmbeddedCallbackRepository(new EmbeddedDatabase(null));
   let now = new Date(c.now ?? DEFAULT_NOW);
   const callbacks = new CallbackService(repository, { calendar, timeZone: ZONE, capacityPerSlot: 2, now: () => now });
-  const deps = { ...createInterruptionDependencies(), callbacks };
+  const deps = {
+    ...createInterruptionDependencies(), callbacks,
+    isNewRequest: (context: TurnContext, except: readonly string[] = []) => {
+      const intent = c.newRequests?.[context.activity.text ?? ''];
+      return intent !== undefined && !except.includes(intent);
+    },
+  };
   // Setup happens "yesterday" so its bookings are not refused as past.
   const setupNow = now;
   now = new Date(now.getTime() - 24 * 3600_000);
