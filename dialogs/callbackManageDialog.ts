@@ -7,6 +7,7 @@ import { KeyedTextPrompt, type PromptSpec } from './keyedTextPrompt';
 import { CallbackTimePrompt, acceptedSlot, callbackSlotValidator, offerAlternatives, rejectionKey } from './callbackTimePrompt';
 import { topicKey, yesOrNo, type CallbackDialogDependencies } from './callbackBookingDialog';
 import { turnLanguage } from './turnLanguage';
+import { choiceOrdinal } from '../services/i18n/numerals';
 
 export const CALLBACK_MANAGE_DIALOG = 'callbackManageDialog';
 const WATERFALL = 'callbackManageDialog.waterfall';
@@ -42,10 +43,8 @@ export class CallbackManageDialog extends InterruptibleDialog {
     super(CALLBACK_MANAGE_DIALOG, callbackDeps, 'callback.manageHelp');
     if (!callbackDeps.callbacks) throw new Error(`${CALLBACK_MANAGE_DIALOG} needs the callback service`);
     const { localizer, timeZone, callbacks } = callbackDeps;
-    this.addDialog(new KeyedTextPrompt(PICK_PROMPT, localizer, timeZone, async (pc) => {
-      const choices = (pc.options as { choices?: string[] }).choices ?? [];
-      return choices.includes(findReference(pc.recognized.value ?? '', 'CBK') ?? '');
-    }));
+    this.addDialog(new KeyedTextPrompt(PICK_PROMPT, localizer, timeZone, async (pc) =>
+      pickedReference(pc.recognized.value ?? '', (pc.options as { choices?: string[] }).choices ?? []) !== undefined));
     this.addDialog(new CallbackTimePrompt(TIME_PROMPT, localizer, timeZone, () => callbacks.currentTime(), callbackSlotValidator({ localizer, callbacks, timeZone })));
     this.addDialog(new KeyedTextPrompt(CONFIRM_PROMPT, localizer, timeZone, async (pc) => yesOrNo(pc.recognized.value ?? '', localizer, turnLanguage(pc.context)) !== undefined));
     this.addDialog(new WaterfallDialog(WATERFALL, [
@@ -79,6 +78,7 @@ export class CallbackManageDialog extends InterruptibleDialog {
     state.choices = bookings.map((b) => b.reference);
     const spec: PromptSpec = {
       key: 'callback.pickPrompt', retryKey: 'callback.pickRetry',
+      params: { list: bookings.map((b, i) => `${i + 1}. ${this.describe(step, b)}`).join('\n') },
       buttons: bookings.map((b) => ({ title: b.reference, value: b.reference })),
     };
     return step.prompt(PICK_PROMPT, { validations: spec, choices: state.choices } as never);
@@ -87,7 +87,8 @@ export class CallbackManageDialog extends InterruptibleDialog {
   /** Asks for the new time, or confirms the cancellation. */
   private async actionStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const state = this.state(step);
-    const reference = findReference(String(step.result), 'CBK') ?? String(step.result).trim().toUpperCase();
+    const answer = String(step.result);
+    const reference = pickedReference(answer, state.choices ?? []) ?? findReference(answer, 'CBK') ?? answer.trim().toUpperCase();
     const { channelId, from } = step.context.activity;
     const booking = await this.callbackDeps.callbacks.findForUser(reference, channelId, from.id);
     if (!booking) {
@@ -149,4 +150,12 @@ export class CallbackManageDialog extends InterruptibleDialog {
       reference: booking.reference, time: formatDateTime(booking.slotStart, language, this.deps.timeZone), topic, phone: booking.phone,
     });
   }
+}
+
+/** The booking a reply picks from the listed ones: by its reference, or by its place in the list ("2", "第二个", "the second one"). */
+function pickedReference(text: string, choices: readonly string[]): string | undefined {
+  const reference = findReference(text, 'CBK');
+  if (reference) return choices.includes(reference) ? reference : undefined;
+  const position = choiceOrdinal(text.normalize('NFKC').trim().toLowerCase().replace(/[\p{P}]+$/u, ''));
+  return position !== undefined ? choices[position - 1] : undefined;
 }

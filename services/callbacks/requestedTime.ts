@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { smallNumber } from '../i18n/numerals';
 
 /** One resolution as botbuilder's DateTimePrompt returns it (wall time, no zone). */
 export interface DateTimeValue {
@@ -61,17 +62,6 @@ const MONTHS = [
 const monthNumber = (name: string) => MONTHS.findIndex((names) => names.includes(name.toLowerCase().replace(/\.$/, ''))) + 1;
 /** Days a month can have (February 29 in a leap year). */
 const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const CHINESE_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-
-/** "12", "十二", "三十二" as a number (up to 99); undefined when it is not one. */
-function smallNumber(text: string): number | undefined {
-  if (/^\d{1,2}$/.test(text)) return Number(text);
-  const m = /^([一二两三四五六七八九])?(十)?([一二三四五六七八九])?$/u.exec(text);
-  if (!m || !text) return undefined;
-  if (!m[2]) return m[1] && !m[3] ? CHINESE_DIGITS[m[1]] : undefined;
-  return (m[1] ? CHINESE_DIGITS[m[1]] : 1) * 10 + (m[3] ? CHINESE_DIGITS[m[3]] : 0);
-}
-
 function isCalendarDate(month: number, day: number): boolean {
   return month >= 1 && month <= 12 && day >= 1 && day <= MONTH_DAYS[month - 1];
 }

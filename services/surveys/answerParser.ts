@@ -1,5 +1,6 @@
 import type { SurveyChoice, SurveyQuestion } from './surveyDefinition';
 import type { SurveyAnswerValue } from './surveyResponseRepository';
+import { chineseNumber, choiceOrdinal } from '../i18n/numerals';
 
 /** Words that mean a score, skip, a decline, and how lists are written (data/surveyVocabulary.json). */
 export interface SurveyVocabulary {
@@ -23,9 +24,7 @@ export type ParsedAnswer =
 export const SCORE_RANGES = { rating: { min: 1, max: 5 }, nps: { min: 0, max: 10 } } as const;
 
 const MAX_TEXT_LENGTH = 2000;
-const CHINESE_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 const ENGLISH_NUMBERS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
-const ENGLISH_ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
 
 /**
  * Parses what a client typed (or a card submitted) as the answer to one survey question, in
@@ -138,7 +137,7 @@ export class AnswerParser {
     if (!n) return undefined;
     const byId = choices.find((c) => c.id.toLowerCase() === n);
     if (byId) return byId;
-    const index = choiceIndex(n);
+    const index = choiceOrdinal(n);
     if (index !== undefined) return choices[index - 1];
     return choices.find((c) => names(c).some((name) => name === n));
   }
@@ -166,26 +165,6 @@ export class AnswerParser {
 
 function names(choice: SurveyChoice): string[] {
   return [choice.label['zh-CN'], choice.label.en, ...(choice.synonyms?.['zh-CN'] ?? []), ...(choice.synonyms?.en ?? [])].map(normalize);
-}
-
-/** "2", "2.", "no. 2", "option 2", "#2", "第二个", "第2项", "second" → 2. */
-function choiceIndex(n: string): number | undefined {
-  let m = /^(?:no\.?\s*|option\s*|#)?(\d{1,2})\.?$/.exec(n);
-  if (m) return Number(m[1]);
-  m = /^第\s*([\d一二两三四五六七八九十]+)\s*(?:个|项|条|种|点)?$/.exec(n);
-  if (m) return /^\d+$/.test(m[1]) ? Number(m[1]) : chineseNumber(m[1]);
-  m = /^(?:the\s+)?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)(?:\s+one)?$/.exec(n);
-  if (m) return ENGLISH_ORDINALS.indexOf(m[1]) + 1;
-  return undefined;
-}
-
-/** Chinese numerals 0-99: "五", "十", "十一", "二十", "九十九". */
-function chineseNumber(s: string): number | undefined {
-  if (!s || !/^[零〇一二两三四五六七八九十]+$/.test(s)) return undefined;
-  if (s.length === 1 && s in CHINESE_DIGITS) return CHINESE_DIGITS[s];
-  const m = /^([一二两三四五六七八九])?十([一二三四五六七八九])?$/.exec(s);
-  if (m) return (m[1] ? CHINESE_DIGITS[m[1]] : 1) * 10 + (m[2] ? CHINESE_DIGITS[m[2]] : 0);
-  return undefined;
 }
 
 /** English phrases must match whole words ("good" is not in "goodbye"); Chinese ones anywhere. */
