@@ -43,6 +43,7 @@ export interface CallbackBookingOptions {
 export type CallbackBookingResult =
   | { outcome: 'completed'; kind: 'callback'; reference: string }
   | { outcome: 'declined' }
+  | { outcome: 'already_booked'; reference: string }
   | InterruptedOutcome;
 
 /** Carried through the waterfall and across a restart of it when a slot goes while confirming. */
@@ -170,6 +171,13 @@ export class CallbackBookingDialog extends InterruptibleDialog {
       channelId: activity.channelId, userId: activity.from.id, conversationId: activity.conversation.id,
       customerId: draft.customerId, language, topic: draft.topic!, phone: draft.phone!, slotStart,
     });
+    if (!result.booked && result.reason === 'already_booked') {
+      // Booked at that very time meanwhile (another conversation of the same client): nothing more to do.
+      await step.context.sendActivity(this.t(step, 'callback.alreadyBookedAt', {
+        reference: result.existing.reference, time: formatDateTime(result.existing.slotStart, language, this.deps.timeZone),
+      }));
+      return step.endDialog({ outcome: 'already_booked', reference: result.existing.reference } satisfies CallbackBookingResult);
+    }
     if (!result.booked) {
       // The seat went (or the time passed) while the client was confirming: same topic and phone, pick a new time.
       await offerAlternatives(step.context, this.callbackDeps, slotStart, result.reason === 'full' ? 'callback.slotTakenMeanwhile' : rejectionKey(result.reason));

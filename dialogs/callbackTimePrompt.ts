@@ -129,6 +129,14 @@ export function callbackSlotValidator(deps: CallbackSlotValidatorDependencies): 
     const { check, rounded } = await checkSlotRounded(callbacks, requested.start);
     if (check.ok && rounded) await say({ key: 'callback.roundedToSlot', times: { time: check.start.toISOString() } });
     if (check.ok) {
+      const { channelId, from } = context.activity;
+      const mine = await callbacks.bookedByUserAt(channelId, from.id, check.start);
+      if (mine) {
+        await say({ key: 'callback.alreadyBookedAt', params: { reference: mine.reference }, times: { time: mine.slotStart.toISOString() } });
+        const free = await callbacks.nearestFreeSlots(check.start, 3);
+        if (free.length > 0) await say({ key: 'callback.alternatives', params: { slots: slotList(free, localizer, language, timeZone) }, buttons: slotButtons(free, timeZone) });
+        return false;
+      }
       pc.recognized.value = [{ type: 'datetime', timex: '', value: `${slotValue(check.start, timeZone)}:00` }];
       return true;
     }

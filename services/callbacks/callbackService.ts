@@ -15,7 +15,11 @@ export type SlotCheck =
 export type BookingInput = Pick<Callback,
   'channelId' | 'userId' | 'conversationId' | 'customerId' | 'language' | 'topic' | 'phone' | 'slotStart'>;
 
-export type BookingResult = { booked: true; callback: Callback } | { booked: false; reason: SlotRejection };
+export type BookingResult =
+  | { booked: true; callback: Callback }
+  | { booked: false; reason: SlotRejection }
+  /** The client already has a callback at that time: a second one would take another manager's seat for nothing. */
+  | { booked: false; reason: 'already_booked'; existing: Callback };
 export type RescheduleResult = { moved: true; callback: Callback } | { moved: false; reason: SlotRejection | 'not_found' };
 
 /** Configuration of {@link CallbackService}. */
@@ -129,8 +133,15 @@ export class CallbackService {
     return this.nearestFreeSlots(opening > this.now() ? opening : this.now(), n);
   }
 
-  /** Books a slot; a reference collision (rare) is retried with a fresh reference. */
+  /** The client's own upcoming booking at exactly `start`, if they have one. */
+  async bookedByUserAt(channelId: string, userId: string, start: Date): Promise<Callback | undefined> {
+    return (await this.listForUser(channelId, userId)).find((b) => b.slotStart.getTime() === start.getTime());
+  }
+
+  /** Books a slot (not twice at one time for one client); a reference collision (rare) is retried with a fresh reference. */
   async book(input: BookingInput): Promise<BookingResult> {
+    const existing = await this.bookedByUserAt(input.channelId, input.userId, input.slotStart);
+    if (existing) return { booked: false, reason: 'already_booked', existing };
     const check = await this.checkSlot(input.slotStart);
     if (!check.ok) return { booked: false, reason: check.reason };
     for (let attempt = 0; attempt < REFERENCE_ATTEMPTS; attempt++) {

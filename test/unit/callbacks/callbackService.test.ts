@@ -98,6 +98,17 @@ describe('CallbackService.nearestFreeSlots', () => {
 });
 
 describe('CallbackService bookings', () => {
+  test('When a client books the same time twice, then the second is refused with the first booking and takes no seat; another client still gets one', async () => {
+    const s = service('2026-11-30 10:00', 2);
+    const first = await s.book(input('2026-12-01 15:00'));
+    expect(first.booked).toBe(true);
+    const again = await s.book(input('2026-12-01 15:00', { conversationId: 'another-chat', topic: 'other' }));
+    expect(again).toMatchObject({ booked: false, reason: 'already_booked', existing: { reference: first.booked ? first.callback.reference : '' } });
+    expect(await s.listForUser('webchat', 'u1')).toHaveLength(1);
+    expect((await s.book(input('2026-12-01 15:00', { userId: 'u2' }))).booked).toBe(true);
+    expect((await s.book(input('2026-12-01 15:30'))).booked).toBe(true);
+  });
+
   test('When a client books, then the reference is CBK with today\'s date and the reminder is due 30 minutes before', async () => {
     const result = await service().book(input('2026-12-01 15:00'));
     expect(result.booked).toBe(true);
