@@ -127,6 +127,9 @@ export class HandoffRelayMiddleware implements Middleware {
   private async negativeRunEnds(context: TurnContext, text: string): Promise<boolean> {
     const { activity } = context;
     const language = resolveLanguage({ locale: activity.locale, text });
+    // A command ("stop", "cancel", "转人工", "订阅") is no mood: it is left to the dialogs and does not move the count.
+    const { interruptions } = this.options;
+    if (interruptions.detect(text) || interruptions.isOptOut(text) || interruptions.isOptIn(text)) return false;
     const memory = await this.memory.get(context, { negativeInARow: 0 });
     if (await this.inCalmDialog(context)) {
       memory.negativeInARow = 0;

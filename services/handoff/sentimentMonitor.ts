@@ -38,8 +38,21 @@ export class SentimentMonitor {
   private readonly tokenizer: { tokenize(text: string): string[] };
   private readonly phrases: Array<[string, number]>;
 
-  constructor(lexicon: ChineseLexicon, private readonly threshold = 3, private readonly negativeBelow = -0.05) {
+  private readonly englishTopicWords: ReadonlySet<string>;
+  private readonly englishNeutralMessages: ReadonlySet<string>;
+
+  /**
+   * `english.topicWords`: words left out of English scoring because they name the client's matter,
+   * not their feelings ("where is my complaint?", "I lost my token"); `english.neutralMessages`:
+   * whole replies scored 0 ("no thanks", which natural reads as negated thanks). See data/sentiment-en.json.
+   */
+  constructor(
+    lexicon: ChineseLexicon, private readonly threshold = 3, private readonly negativeBelow = -0.05,
+    english: { topicWords?: readonly string[]; neutralMessages?: readonly string[] } = {},
+  ) {
     if (!lexicon?.phrases) throw new Error('SentimentMonitor needs a Chinese lexicon');
+    this.englishTopicWords = new Set((english.topicWords ?? []).map((w) => w.toLowerCase()));
+    this.englishNeutralMessages = new Set((english.neutralMessages ?? []).map(wholeMessage));
     const Analyzer = naturalLeaf<SentimentAnalyzerConstructor>('sentiment/SentimentAnalyzer.js');
     this.english = new Analyzer('English', null, 'afinn');
     const Tokenizer = naturalLeaf<{ WordTokenizer: new () => { tokenize(text: string): string[] } }>('tokenizers/regexp_tokenizer.js').WordTokenizer;
@@ -50,7 +63,8 @@ export class SentimentMonitor {
   /** The message's sentiment score (negative below zero). Chinese text is scored with the lexicon whatever the language. */
   score(text: string, language: Language): number {
     if (/[\u4e00-\u9fff]/.test(text) || (language === 'zh-CN' && !/[a-z]/i.test(text))) return this.scoreChinese(text);
-    const tokens = this.tokenizer.tokenize(text.toLowerCase());
+    if (this.englishNeutralMessages.has(wholeMessage(text))) return 0;
+    const tokens = this.tokenizer.tokenize(text.toLowerCase()).filter((token) => !this.englishTopicWords.has(token));
     if (tokens.length === 0) return 0;
     return this.english.getSentiment(tokens);
   }
@@ -74,4 +88,9 @@ export class SentimentMonitor {
     }
     return total;
   }
+}
+
+/** A reply as a whole, for matching: lower case, punctuation and extra spaces gone. */
+function wholeMessage(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/[\p{P}]+/gu, ' ').replace(/\s+/g, ' ').trim();
 }

@@ -119,6 +119,26 @@ describe('Handoff relay over HTTP (Redis + Mongo)', () => {
     expect((await caseOf(id)).reason).toBe('negative_sentiment');
   });
 
+  test('When an English-speaking client reports matters that AFINN scores negative and then says "stop", then nobody is brought in and the client is opted out', async () => {
+    const id = `handoff-matters-${Date.now()}`;
+    await talk(id, 'I lost my token', 'en');
+    await talk(id, 'where is my complaint?', 'en');
+    const stop = await talk(id, 'stop', 'en');
+    expect(texts(stop)).not.toContain("I'm sorry this hasn't gone well");
+    expect(await desk.openCaseFor('emulator', id)).toBeUndefined();
+    const optOuts = running.app.parts.optOuts as { isChannelUserOptedOut(u: { channelId: string; userId: string }): Promise<boolean> };
+    expect(await optOuts.isChannelUserOptedOut({ channelId: 'emulator', userId: `user-${id}` })).toBe(true);
+  });
+
+  test('When an English-speaking client is angry three times in a row, then a person is brought in with reason negative_sentiment', async () => {
+    const id = `handoff-sentiment-en-${Date.now()}`;
+    await talk(id, 'What a horrible waste of my time', 'en');
+    await talk(id, 'the transfer failed again, this is ridiculous', 'en');
+    const third = await talk(id, 'not helpful at all', 'en');
+    expect(texts(third)).toContain("I'm sorry this hasn't gone well");
+    expect((await caseOf(id)).reason).toBe('negative_sentiment');
+  });
+
   test('When a client vents while filing a complaint, then the complaint goes on to its reference and nobody is queued mid-complaint', async () => {
     const id = `handoff-vent-complaint-${Date.now()}`;
     expect(texts(await talk(id, '我要投诉'))).toContain('投诉哪一类');

@@ -2,9 +2,10 @@ import path from 'node:path';
 import { SentimentMonitor } from '../../../services/handoff/sentimentMonitor';
 
 const lexicon = require(path.resolve(__dirname, '../../../data/sentiment-zh.json'));
+const english = require(path.resolve(__dirname, '../../../data/sentiment-en.json'));
 
 describe('SentimentMonitor', () => {
-  const monitor = new SentimentMonitor(lexicon);
+  const monitor = new SentimentMonitor(lexicon, 3, undefined, english);
 
   test.each<[string, 'en' | 'zh-CN', boolean]>([
     ['This is terrible, I am very angry with your useless service', 'en', true],
@@ -15,6 +16,15 @@ describe('SentimentMonitor', () => {
     ['真是浪费时间，答非所问', 'zh-CN', true],
     ['我对结果很满意，谢谢', 'zh-CN', false],
     ['流动资金贷款的利率是多少？', 'zh-CN', false],
+    // The matter a client came about is no mood (AFINN alone scores these negative):
+    ['where is my complaint?', 'en', false],
+    ['I lost my token', 'en', false],
+    ['my card was stolen, please freeze it', 'en', false],
+    ['cancel my callback', 'en', false],
+    ['No, thanks!', 'en', false],
+    // ... while feelings still count, negated ones too:
+    ['not helpful at all', 'en', true],
+    ['the transfer failed again, this is ridiculous', 'en', true],
   ])('When the message is "%s", then negative is %s', (text, language, negative) => {
     expect(monitor.observe(0, text, language).negative).toBe(negative);
   });
@@ -34,5 +44,10 @@ describe('SentimentMonitor', () => {
     const c = monitor.observe(b.streak, '我想问一下还款日期', 'zh-CN');
     const d = monitor.observe(c.streak, '垃圾', 'zh-CN');
     expect([c.streak, d.streak, d.escalate]).toEqual([0, 1, false]);
+  });
+
+  test('When the monitor is built without the English word lists, then AFINN alone scores the same matters negative (which the lists are for)', () => {
+    const plain = new SentimentMonitor(lexicon);
+    expect(['where is my complaint?', 'I lost my token', 'no thanks'].map((t) => plain.observe(0, t, 'en').negative)).toEqual([true, true, true]);
   });
 });
