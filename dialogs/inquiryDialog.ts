@@ -288,7 +288,10 @@ export class InquiryDialog extends InterruptibleDialog {
       case 'suggestions': {
         const titles = spec.articleIds.map((id) => this.inquiry.knowledgeBase.get(id)!.title[language]);
         const none = t('inquiry.noneOfThese');
-        const intro = isRetry ? t('inquiry.suggestionsRetry', { count: titles.length, none }) : t(spec.afterUnhelpful ? 'inquiry.otherSuggestionsIntro' : 'inquiry.suggestionsIntro');
+        const single = titles.length === 1; // "reply with its number (1-1)" reads oddly for one
+        const intro = isRetry
+          ? t(single ? 'inquiry.suggestionRetrySingle' : 'inquiry.suggestionsRetry', { count: titles.length, none })
+          : t(spec.afterUnhelpful ? (single ? 'inquiry.otherSuggestionIntroSingle' : 'inquiry.otherSuggestionsIntro') : (single ? 'inquiry.suggestionIntroSingle' : 'inquiry.suggestionsIntro'));
         const lines = titles.map((title, i) => t('inquiry.suggestionLine', { index: i + 1, title }));
         return withButtons([intro, ...lines].join('\n'), [...titles, none]);
       }
