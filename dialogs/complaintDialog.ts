@@ -65,6 +65,8 @@ interface ComplaintDraft {
 interface WaterfallOptions {
   draft: ComplaintDraft;
   customerId?: string;
+  /** The description came with the first message but the category is still to be asked: say it was noted once the category is known. */
+  acknowledgeDescription?: boolean;
 }
 
 type SummaryChoice = 'submit' | keyof ComplaintDraft;
@@ -129,6 +131,8 @@ export class ComplaintDialog extends InterruptibleDialog {
       draft.description ??= opening.description;
       if (opening.saysComplaint || opening.description) draft.category ??= this.namedCategory(innerDc, options.opening);
       if (noted && draft.category) await this.acknowledgeDescription(innerDc, draft.category);
+      // The category is asked first: the description is acknowledged once it is known.
+      if (noted && !draft.category) return innerDc.beginDialog(COMPLAINT_WATERFALL, { draft, customerId: options?.customerId, acknowledgeDescription: true } satisfies WaterfallOptions);
     }
     return innerDc.beginDialog(COMPLAINT_WATERFALL, { draft, customerId: options?.customerId } satisfies WaterfallOptions);
   }
@@ -143,6 +147,11 @@ export class ComplaintDialog extends InterruptibleDialog {
     const draft = this.draft(step);
     if (!draft.category) {
       draft.category = (step.result as FoundChoice).value as ComplaintCategory;
+      const options = step.options as WaterfallOptions;
+      if (options.acknowledgeDescription && draft.description) {
+        options.acknowledgeDescription = false;
+        await this.acknowledgeDescription(step, draft.category);
+      }
       // A client who answers the category with the whole story has described it already.
       const answer = step.context.activity.text;
       if (!draft.description && typeof answer === 'string' && !this.isChoiceWording(step, answer)) {
