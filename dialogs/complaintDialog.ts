@@ -131,6 +131,9 @@ export class ComplaintDialog extends InterruptibleDialog {
       draft.description ??= opening.description;
       if (opening.saysComplaint || opening.description) draft.category ??= this.namedCategory(innerDc, options.opening);
       if (noted && draft.category) await this.acknowledgeDescription(innerDc, draft.category);
+      if (opening.tooLong !== undefined && !draft.description) {
+        await innerDc.context.sendActivity(this.t(innerDc, 'complaint.descriptionTooLong', { length: opening.tooLong, max: MAX_DESCRIPTION_LENGTH }));
+      }
       // The category is asked first: the description is acknowledged once it is known.
       if (noted && !draft.category) return innerDc.beginDialog(COMPLAINT_WATERFALL, { draft, customerId: options?.customerId, acknowledgeDescription: true } satisfies WaterfallOptions);
     }

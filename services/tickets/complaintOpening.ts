@@ -26,6 +26,8 @@ export interface ComplaintOpening {
   saysComplaint: boolean;
   /** The text itself (trimmed) when it describes the problem; undefined when the description must be asked for. */
   description: string | undefined;
+  /** It would describe the problem but is longer than a description may be (its length, to say so). */
+  tooLong?: number;
 }
 
 /**
@@ -43,7 +45,8 @@ export function readComplaintOpening(text: string, openingPhrases: readonly stri
     .find((p) => p && lower.startsWith(p));
   const rest = (phrase ? trimmed.slice(phrase.length) : trimmed).replace(LEADING_SEPARATORS, '');
   const saysComplaint = Boolean(phrase);
-  if (complaintCharCount(rest) < minLength || complaintCharCount(trimmed) > maxLength) return { saysComplaint, description: undefined };
+  if (complaintCharCount(rest) < minLength) return { saysComplaint, description: undefined };
+  if (complaintCharCount(trimmed) > maxLength) return { saysComplaint, description: undefined, tooLong: complaintCharCount(trimmed) };
   if (!/\p{Script=Han}/u.test(rest) && (rest.match(/[\p{L}\p{N}]+/gu) ?? []).length < MIN_DESCRIPTION_WORDS_WITHOUT_HAN) return { saysComplaint, description: undefined };
   return { saysComplaint, description: text.trim() };
 }

@@ -30,8 +30,9 @@ describe('openingDescription', () => {
     expect(openingDescription(text, PHRASES, MIN, MAX)).toBeUndefined();
   });
 
-  test('When the opening is longer than the description may be, then it is not taken (the description step says so)', () => {
-    expect(openingDescription(`我要投诉，${'转账失败'.repeat(600)}`, PHRASES, MIN, MAX)).toBeUndefined();
+  test('When the opening is longer than the description may be, then it is not taken and its length is given, so the client can be told', () => {
+    const text = `我要投诉，${'转账失败'.repeat(600)}`;
+    expect(readComplaintOpening(text, PHRASES, MIN, MAX)).toEqual({ saysComplaint: true, description: undefined, tooLong: [...text].length });
   });
 
   test('When an English opening has exactly the least number of words, then it counts', () => {
