@@ -85,19 +85,22 @@ export class CallbackBookingDialog extends InterruptibleDialog {
   }
 
   protected override async onBeginDialog(innerDc: DialogContext, options?: CallbackBookingOptions): Promise<DialogTurnResult> {
-    const draft: BookingDraft = { ...options };
-    delete draft.opening;
+    const { opening: _opening, ...draft }: BookingDraft = { ...options };
     if (options?.opening) {
       const language = turnLanguage(innerDc.context);
       draft.topic ??= topicNamedIn(options.opening, this.callbackDeps);
-      const slot = await bookableSlotIn(options.opening, language, this.callbackDeps.callbacks, this.deps.timeZone);
+      const { channelId, from } = innerDc.context.activity;
+      const slot = await bookableSlotIn(options.opening, language, this.callbackDeps.callbacks, this.deps.timeZone, { channelId, userId: from.id });
       if (slot) draft.slot = slot.toISOString();
     }
     return innerDc.beginDialog(WATERFALL, draft);
   }
 
-  /** Booking is this dialog's task: "call me asap" while booking is not a new request. */
-  protected override readonly ownIntents: readonly string[] = ['callback_book'];
+  /**
+   * Callbacks are this dialog's task: "call me asap", "换个时间" or "cancel the callback" while
+   * booking one are about this booking (re-asked), not a new request that would drop it.
+   */
+  protected override readonly ownIntents: readonly string[] = ['callback_book', 'callback_reschedule', 'callback_cancel'];
 
   /** A time, phone number or yes/no asked for, answered with none of them (the topic takes any text). */
   protected override awaitsClosedAnswerNotGiven(innerDc: DialogContext): boolean {

@@ -50,18 +50,21 @@ export function recognizeRequestedTimes(input: string, language: Language, now: 
 }
 
 /**
- * The slot a text asks for when it is bookable as it stands (a time off the half hour is rounded
- * to the slot, as the prompt does); undefined when it names no time, only a day, or a slot that
- * can't be had (the time question then asks, and explains).
+ * The slot a text asks for when the client can book it as it stands (a time off the half hour is
+ * rounded to the slot, as the prompt does); undefined when it names no time, only a day, a slot
+ * that can't be had or one the client already holds (the time question then asks, and explains).
  */
-export async function bookableSlotIn(text: string, language: Language, callbacks: CallbackService, timeZone: string): Promise<Date | undefined> {
+export async function bookableSlotIn(
+  text: string, language: Language, callbacks: CallbackService, timeZone: string, client: { channelId: string; userId: string },
+): Promise<Date | undefined> {
   const now = callbacks.currentTime();
   const values = recognizeRequestedTimes(text, language, now, timeZone);
   if (values.length === 0) return undefined;
   const requested = resolveRequestedTime(values, timeZone, now, (i) => callbacks.isBookableTime(i));
   if (!requested || requested.kind !== 'instant') return undefined;
   const { check } = await checkSlotRounded(callbacks, requested.start);
-  return check.ok ? check.start : undefined;
+  if (!check.ok || await callbacks.bookedByUserAt(client.channelId, client.userId, check.start)) return undefined;
+  return check.start;
 }
 
 /** Checks a slot; a time off the slot boundary is checked again rounded to its slot. */
@@ -178,8 +181,9 @@ function slotButtons(free: Date[], timeZone: string): PromptSpec['buttons'] {
 }
 
 /** The resource key that explains a rejection. */
-export function rejectionKey(reason: SlotRejection): string {
+export function rejectionKey(reason: SlotRejection | 'already_booked'): string {
   switch (reason) {
+    case 'already_booked': return 'callback.slotYours';
     case 'past': return 'callback.slotPast';
     case 'holiday': return 'callback.slotHoliday';
     case 'full': return 'callback.slotFull';

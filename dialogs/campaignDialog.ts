@@ -94,7 +94,8 @@ export class CampaignDialog extends ComponentDialog {
   private async recordStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as CampaignDialogOptions;
     const result = step.result as SurveyDialogResult | QuickCsatDialogResult | undefined;
-    if (isRerouted(result)) return step.endDialog({ outcome: 'rerouted' } satisfies CampaignDialogResult);
+    // A new request instead of an answer: the main dialog routes it once a poor score so far has reached the manager.
+    if (isRerouted(result)) (step.values as { rerouted?: boolean }).rerouted = true;
     const responded = answered(result);
     (step.values as { outcome?: CampaignDialogResult['outcome'] }).outcome = responded ? 'responded' : 'not_responded';
     if (responded) await this.deps.responses.markResponded(options.campaignId, options.customerId);
@@ -104,8 +105,8 @@ export class CampaignDialog extends ComponentDialog {
   }
 
   private async endStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    // The client answered, then left the callback offer with a new request: responded is recorded already.
-    if (isRerouted(step.result)) return step.endDialog({ outcome: 'rerouted' } satisfies CampaignDialogResult);
+    // The client left the survey, or the callback offer after answering, with a new request (responded is recorded already).
+    if ((step.values as { rerouted?: boolean }).rerouted || isRerouted(step.result)) return step.endDialog({ outcome: 'rerouted' } satisfies CampaignDialogResult);
     return step.endDialog({ outcome: (step.values as { outcome: 'responded' | 'not_responded' }).outcome } satisfies CampaignDialogResult);
   }
 }

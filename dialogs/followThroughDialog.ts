@@ -109,6 +109,9 @@ export class FollowThroughDialog extends InterruptibleDialog {
     return super.onContinueDialog(innerDc);
   }
 
+  /** A client asking for the call the offer is about is answering it ("please call me back" is a yes, above). */
+  protected override readonly ownIntents: readonly string[] = ['callback_book'];
+
   /** The callback offer answered with something that is neither yes nor no. */
   protected override awaitsClosedAnswerNotGiven(innerDc: DialogContext): boolean {
     const text = innerDc.context.activity.text ?? '';
@@ -147,7 +150,8 @@ export class FollowThroughDialog extends InterruptibleDialog {
   private async bookedStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const { taskId } = step.values as Required<FollowThroughState>;
     const booking = step.result as CallbackBookingResult | undefined;
-    if (booking && 'kind' in booking && booking.outcome === 'completed') {
+    // Booked now, or already booked at that very time: either way the task gets the callback.
+    if (booking && (('kind' in booking && booking.outcome === 'completed') || booking.outcome === 'already_booked')) {
       await this.followDeps.followUps.recordCallback(taskId, booking.reference);
       await step.context.sendActivity(this.t(step, 'campaign.followUpThanksBooked'));
       return step.endDialog({ outcome: 'callback_booked', taskId, reference: booking.reference } satisfies FollowThroughResult);
@@ -163,8 +167,11 @@ export class FollowThroughDialog extends InterruptibleDialog {
 export function offerAnswer(text: string, localizer: Localizer, language: Language): boolean | undefined {
   const normalized = text.normalize('NFKC').trim().toLowerCase().replace(/[\p{P}\s]+$/u, '');
   if (!normalized) return undefined;
+  // "好的，请给我回电" / "yes, please call me back": asking for the call is a yes.
+  const bare = normalized.replace(/^(?:好的|好|是的|是|yes|ok|okay|sure)[\p{P}\s]*/u, '').replace(/[\p{P}\s]+/gu, ' ').trim();
   for (const lang of [language, language === 'en' ? 'zh-CN' : 'en'] as const) {
     if (localizer.t(lang, 'campaign.followUpYes').toLowerCase() === normalized) return true;
+    if (localizer.list(lang, 'campaign.followUpYesWords').some((w) => w.toLowerCase() === bare)) return true;
     if (localizer.t(lang, 'campaign.followUpNo').toLowerCase().replace(/[\p{P}\s]+$/u, '') === normalized) return false;
     if (localizer.list(lang, 'campaign.followUpNoWords').some((w) => w.toLowerCase() === normalized)) return false;
   }

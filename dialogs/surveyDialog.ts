@@ -166,7 +166,14 @@ export class SurveyDialog extends InterruptibleDialog {
       questions: definition.questions.map((q) => ({ id: q.id, type: q.type })),
       answers,
     } : undefined);
-    if ((step.result as { rerouted?: boolean } | undefined)?.rerouted) return step.endDialog({ outcome: 'rerouted' } satisfies SurveyDialogResult);
+    if ((step.result as { rerouted?: boolean } | undefined)?.rerouted) {
+      // The client asked something else: a poor score given so far still reaches the manager (no callback offer, they are busy with their request).
+      const answers = (await this.surveyDeps.responses.get(responseSurveyId, respondentKey))?.answers ?? {};
+      const followThrough = followThroughOf(answers);
+      const quiet = followThrough ? { ...followThrough, offerCallback: false } : undefined;
+      const rerouted = { outcome: 'rerouted' } as const;
+      return followThroughThenEnd(step, rerouted, quiet, { defer: options.deferFollowThrough, dialogAvailable: Boolean(this.surveyDeps.followThrough) });
+    }
     if ((step.result as { letGo?: boolean } | undefined)?.letGo) {
       // The client moved on: a poor score given so far still reaches the manager, without a callback offer.
       const answers = (await this.surveyDeps.responses.get(responseSurveyId, respondentKey))?.answers ?? {};
@@ -186,4 +193,4 @@ export class SurveyDialog extends InterruptibleDialog {
 }
 
 /** What a SurveyDialog returns: its result, or how an interruption ended it. */
-export type SurveyDialogResult = SurveyResult | InterruptedOutcome;
+export type SurveyDialogResult = SurveyResult | InterruptedOutcome | { outcome: 'rerouted'; followThrough?: FollowThroughOptions };

@@ -20,7 +20,7 @@ export type BookingResult =
   | { booked: false; reason: SlotRejection }
   /** The client already has a callback at that time: a second one would take another manager's seat for nothing. */
   | { booked: false; reason: 'already_booked'; existing: Callback };
-export type RescheduleResult = { moved: true; callback: Callback } | { moved: false; reason: SlotRejection | 'not_found' };
+export type RescheduleResult = { moved: true; callback: Callback } | { moved: false; reason: SlotRejection | 'not_found' | 'already_booked' };
 
 /** Configuration of {@link CallbackService}. */
 export interface CallbackServiceOptions {
@@ -175,6 +175,7 @@ export class CallbackService {
     if (!current) return { moved: false, reason: 'not_found' };
     // Its own seat would make a full slot look unavailable: moving to where it is is a no-op.
     if (current.slotStart.getTime() === newStart.getTime()) return { moved: true, callback: current };
+    if (await this.bookedByUserAt(channelId, userId, newStart)) return { moved: false, reason: 'already_booked' };
     const check = await this.checkSlot(newStart);
     if (!check.ok) return { moved: false, reason: check.reason };
     return this.repository.reschedule(reference, newStart, this.reminderDueAt(newStart), this.capacityPerSlot, this.now());

@@ -109,6 +109,15 @@ describe('CallbackService bookings', () => {
     expect((await s.book(input('2026-12-01 15:30'))).booked).toBe(true);
   });
 
+  test('When a client moves one callback onto the time of another of theirs, then it is refused as already booked and both stay where they were', async () => {
+    const s = service('2026-11-30 10:00', 2);
+    const first = await s.book(input('2026-12-01 15:00'));
+    const second = await s.book(input('2026-12-01 16:00'));
+    if (!first.booked || !second.booked) throw new Error('setup');
+    expect(await s.reschedule(second.callback.reference, 'webchat', 'u1', at('2026-12-01 15:00'))).toEqual({ moved: false, reason: 'already_booked' });
+    expect((await s.listForUser('webchat', 'u1')).map((b) => show(b.slotStart))).toEqual(['2026-12-01 15:00', '2026-12-01 16:00']);
+  });
+
   test('When a client books, then the reference is CBK with today\'s date and the reminder is due 30 minutes before', async () => {
     const result = await service().book(input('2026-12-01 15:00'));
     expect(result.booked).toBe(true);

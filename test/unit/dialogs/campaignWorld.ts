@@ -5,7 +5,7 @@
  * message and gathers every reply of the turn as text.
  */
 import path from 'node:path';
-import type { Activity } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
 import type { DialogTestClient } from 'botbuilder-testing';
 import { EmbeddedDatabase } from '../../../models/embedded/embeddedDatabase';
 import { EmbeddedCustomerRepository } from '../../../models/customers/embeddedCustomerRepository';
@@ -39,9 +39,17 @@ export const TEST_CONVERSATION = 'Convo1';
 
 const calendar = BusinessCalendar.fromDirectory(path.join(repoRoot, 'config/calendars'), { timeZone: ZONE, logger: { warn: () => undefined } });
 
-export async function campaignWorld() {
+/** `newRequests`: messages the recognizer takes for a new request, with their intent (the rule on the shipped model: test/unit/nlu/newRequestShippedModel.test.ts). */
+export async function campaignWorld(options: { newRequests?: Record<string, string> } = {}) {
   const db = new EmbeddedDatabase(null);
-  const { definitions, responses, parser, ...interruption } = await createSurveyEnvironment(db);
+  const { definitions, responses, parser, ...environment } = await createSurveyEnvironment(db);
+  const interruption = {
+    ...environment,
+    isNewRequest: (context: TurnContext, except: readonly string[] = []) => {
+      const intent = options.newRequests?.[context.activity.text ?? ''];
+      return intent !== undefined && !except.includes(intent);
+    },
+  };
   const customers = new EmbeddedCustomerRepository(db);
   const recipients = new EmbeddedCampaignRecipientRepository(db);
   const followUpTasks = new EmbeddedFollowUpTaskRepository(db);

@@ -11,6 +11,8 @@ import { dialogClient } from '../../support/dialogHarness';
 import { CHAT_USER, NOW, TEST_CONVERSATION, campaignWorld, say, turn, type CampaignWorld } from './campaignWorld';
 
 const LANGUAGES: Language[] = ['zh-CN', 'en'];
+const ASK_FOR_THE_CALL = { 'zh-CN': '好的，请给我回电', en: 'yes, please call me back' } as const;
+const OWN_QUESTION = { 'zh-CN': '贷款利率是多少', en: 'what is the loan interest rate' } as const;
 const WORDS = {
   'zh-CN': { start: '你好', chat: '网银', skip: '跳过', noThanks: '不用了', time: '明天下午三点', phone: '13812345678', confirm: '是', unclear: '利率是多少' },
   en: { start: 'hi', chat: 'online banking', skip: 'skip', noThanks: 'no thanks', time: 'tomorrow at 3pm', phone: '13812345678', confirm: 'yes', unclear: 'what is the rate' },
@@ -69,6 +71,49 @@ describe.each(LANGUAGES)('Follow-through (%s)', (language) => {
     expect(task).toMatchObject({ reason: 'low_csat', score: 1, callbackReference: expect.stringMatching(/^CBK-/) });
     expect(booked).toContain(task.callbackReference);
     expect(client.dialogTurnResult.result).toEqual({ outcome: 'answered', score: 1 });
+  });
+
+  test('When the client answers the offer by asking for the call in words, then it is a yes (not a new booking elsewhere) and the booking starts with the topic filled in', async () => {
+    const world = await campaignWorld({ newRequests: { [ASK_FOR_THE_CALL[language]]: 'callback_book' } });
+    const client = dialogClient(world.dialogs.quickCsat, { context: 'callback', reference: 'CBK-1' });
+    await say(client, w.start, language);
+    await say(client, '1', language);
+    const booking = await say(client, ASK_FOR_THE_CALL[language], language);
+    expect(booking).toContain(t(world, 'callback.dateTimePrompt'));
+    expect(booking).not.toContain(t(world, 'callback.topicPrompt'));
+    expect(client.dialogTurnResult.status).toBe('waiting');
+  });
+
+  test('When the time the client picks becomes theirs from another chat before they confirm, then the booking says so and the task still gets that callback', async () => {
+    const world = await campaignWorld();
+    const client = dialogClient(world.dialogs.quickCsat, { context: 'callback', reference: 'CBK-1' });
+    await say(client, w.start, language);
+    await say(client, '1', language);
+    await say(client, t(world, 'campaign.followUpYes'), language);
+    await say(client, w.time, language);
+    await say(client, w.phone, language);
+    const elsewhere = await world.callbacks.book({
+      channelId: CHAT_USER.channelId, userId: CHAT_USER.userId, conversationId: 'another-chat', language, topic: 'other', phone: '+8613812345678',
+      slotStart: new Date('2026-12-01T15:00:00+08:00'),
+    });
+    expect(elsewhere.booked).toBe(true);
+    const reply = await say(client, w.confirm, language);
+    expect(reply).toContain(t(world, 'campaign.followUpThanksBooked'));
+    const [task] = await world.followUps.listOpen(SERVICE_DESK);
+    expect(task.callbackReference).toBe(elsewhere.booked ? elsewhere.callback.reference : '');
+    expect(await world.callbacks.listForUser(CHAT_USER.channelId, CHAT_USER.userId)).toHaveLength(1);
+  });
+
+  test('When a client gives a detractor score and then asks something else in the survey, then the task still opens for the manager, without an offer, and the survey ends as rerouted', async () => {
+    const world = await campaignWorld({ newRequests: { [OWN_QUESTION[language]]: 'inquiry_rates' } });
+    const customer = await world.linkedCustomer();
+    const client = dialogClient(world.dialogs.survey, { surveyId: 'service-satisfaction' });
+    for (const answer of [w.start, '4']) await say(client, answer, language);
+    expect(await say(client, '3', language)).toContain(t(world, 'survey.progress', { position: 3, total: 5 }));
+    const reply = await say(client, OWN_QUESTION[language], language);
+    expect(reply).not.toContain(t(world, 'campaign.followUpOfferManager'));
+    expect(client.dialogTurnResult.result).toEqual({ outcome: 'rerouted' });
+    expect(await world.followUps.listOpen('rm-zhao')).toMatchObject([{ customerId: customer.id, reason: 'detractor', score: 3, status: 'open' }]);
   });
 
   test('When the client asks for a person instead of answering the offer, then the handoff is requested and the task stays open', async () => {
