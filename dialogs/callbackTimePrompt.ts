@@ -33,9 +33,24 @@ export class CallbackTimePrompt extends DateTimePrompt {
   }
 
   protected override async onRecognize(context: TurnContext): Promise<PromptRecognizerResult<DateTimeResolution[]>> {
-    const values = recognizeRequestedTimes(context.activity.text ?? '', turnLanguage(context), this.now(), this.timeZone);
+    const values = requestedTimesOfTurn(context, this.now(), this.timeZone);
     return values.length > 0 ? { succeeded: true, value: values } : { succeeded: false };
   }
+}
+
+const TURN_TIMES = Symbol('rapport.requestedTimesOfTurn');
+
+/**
+ * The dates and times this turn's message names, read once per turn: the recognizers cost 1.5-6 ms
+ * a message, and both the booking's check for a new request and the time prompt read them.
+ */
+export function requestedTimesOfTurn(context: TurnContext, now: Date, timeZone: string): DateTimeResolution[] {
+  let times = context.turnState.get(TURN_TIMES) as DateTimeResolution[] | undefined;
+  if (!times) {
+    times = recognizeRequestedTimes(context.activity.text ?? '', turnLanguage(context), now, timeZone);
+    context.turnState.set(TURN_TIMES, times);
+  }
+  return times;
 }
 
 /** The dates and times a text names, read as the time prompt reads them (slot buttons exactly, impossible clock times refused). */
