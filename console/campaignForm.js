@@ -2,7 +2,7 @@
 // Campaign editor: the create/edit form of a draft, the audience preview (before launch),
 // Save draft and Launch (after a confirm dialog). Server validation errors are shown beside
 // the form and the fields they name are marked.
-import { $, state, t, el, api, reportFailure, formatNumber } from './common.js';
+import { $, state, t, el, api, reportFailure, formatNumber, wallInputValue, instantFromWallInput } from './common.js';
 
 const editor = { campaign: null, surveys: null, lastPreview: null, busy: false };
 /** Set by the campaigns page: where to go once a campaign was saved or launched. */
@@ -17,25 +17,14 @@ const DEFAULT_SEND_RATE = 20;
 
 // ---- form ⇄ CampaignDraftInput ----
 
-const pad = (n) => String(n).padStart(2, '0');
-
-/** An ISO instant as the value of a datetime-local input (the browser's time zone). */
-function toLocalInput(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
+// Dates and times in the form are the bank's wall time, as everywhere in the console (common.js).
+const toLocalInput = wallInputValue;
 
 function toDateInput(iso) {
-  return iso ? toLocalInput(iso).slice(0, 10) : '';
+  return iso ? wallInputValue(iso).slice(0, 10) : '';
 }
 
-/** A datetime-local (or date) value as an ISO instant, or undefined when empty. */
-function toIso(value) {
-  if (!value) return undefined;
-  const date = new Date(value.length === 10 ? `${value}T00:00` : value);
-  return Number.isNaN(date.getTime()) ? value : date.toISOString();
-}
+const toIso = instantFromWallInput;
 
 const listFrom = (text) => text.split(/[,，;；\n]/).map((s) => s.trim()).filter(Boolean);
 const checkedValues = (name) => [...document.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => i.value);

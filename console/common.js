@@ -142,6 +142,39 @@ export function formatDateTime(iso) {
   return iso ? new Date(iso).toLocaleString(state.lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: state.timeZone }) : t('none');
 }
 
+const pad2 = (n) => String(n).padStart(2, '0');
+
+/** The wall-clock fields of an instant in the bank's time zone (the browser's before sign-in). */
+function wallFields(date) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+    timeZone: state.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  }).formatToParts(date).map((p) => [p.type, p.value]));
+  return { year: Number(parts.year), month: Number(parts.month), day: Number(parts.day), hour: Number(parts.hour), minute: Number(parts.minute), second: Number(parts.second) };
+}
+
+/** An ISO instant as a datetime-local input's value ("2026-12-01T09:00"), in the bank's time zone. */
+export function wallInputValue(iso) {
+  if (!iso) return '';
+  const f = wallFields(new Date(iso));
+  return `${f.year}-${pad2(f.month)}-${pad2(f.day)}T${pad2(f.hour)}:${pad2(f.minute)}`;
+}
+
+/** A datetime-local ("2026-12-01T09:00") or date ("2026-12-01") value read in the bank's time zone, as an ISO instant; undefined when empty. */
+export function instantFromWallInput(value) {
+  if (!value) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(value);
+  if (!m) return value;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1).map((v) => (v === undefined ? undefined : Number(v)));
+  const wanted = Date.UTC(year, month - 1, day, hour, minute, second);
+  // The zone's offset at that moment, found by reading a first guess back as wall time (twice, for a DST edge).
+  let instant = wanted;
+  for (let i = 0; i < 2; i++) {
+    const f = wallFields(new Date(instant));
+    instant += wanted - Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second);
+  }
+  return new Date(instant).toISOString();
+}
+
 /** A time of day in the bank's time zone. */
 export function formatTime(iso) {
   return iso ? new Date(iso).toLocaleTimeString(state.lang, { timeZone: state.timeZone }) : t('none');

@@ -220,4 +220,36 @@ describe('Campaigns in the console, end to end in a real browser', () => {
     expect(rows.some((r) => r.includes('四季度满意度回访') && /已完成|进行中/.test(r))).toBe(true);
     expect(browser.pageErrors).toEqual([]);
   }, 120000);
+
+  test('When a supervisor whose browser is on New York time schedules a campaign for 09:00, then it starts at 09:00 Beijing time and the form and the list read 09:00', async () => {
+    const abroad = await launchChromium({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'America/New_York' });
+    try {
+      const p = abroad.page;
+      await signInToConsole(p, running.baseUrl, SUPERVISOR, 'en');
+      await p.click('#tabs a[data-tab=campaigns]');
+      await p.click('[data-testid=campaign-new]');
+      await p.waitForSelector('[data-testid=cf-name]:visible', WAIT);
+      await p.fill('[data-testid=cf-name]', 'Spring greeting');
+      await p.check('[data-testid=cf-kind-message]');
+      await p.fill('[data-testid=cf-message-zh]', '春节快乐！');
+      await p.fill('[data-testid=cf-message-en]', 'Happy Spring Festival!');
+      await p.fill('#cf-tags', `${tag}-abroad`);
+      await p.fill('#cf-start', '2027-02-08T09:00');
+      await p.click('[data-testid=campaign-save]');
+      await p.locator('[data-testid=campaign-form-saved]').waitFor({ state: 'visible', ...WAIT });
+      const stored = (await (running.app.parts.campaignService as { list(): Promise<Array<{ name: string; startAt?: Date | null }>> }).list())
+        .find((c) => c.name === 'Spring greeting');
+      expect(stored?.startAt?.toISOString()).toBe('2027-02-08T01:00:00.000Z');
+      await p.reload();
+      await p.waitForSelector('#cf-start:visible', WAIT);
+      await eventually(async () => (await p.inputValue('#cf-start')) === '2027-02-08T09:00', { timeoutMs: 15000, intervalMs: 200, what: 'the form to read 09:00' });
+      await p.goto(`${running.baseUrl}/console#/campaigns`);
+      const row = p.locator('[data-testid=campaign-table] tbody tr', { hasText: 'Spring greeting' });
+      await row.waitFor(WAIT);
+      expect((await row.innerText()).replace(/\s+/g, ' ')).toMatch(/Feb 8, 2027,? 9:00\sAM/);
+      expect(abroad.pageErrors).toEqual([]);
+    } finally {
+      await abroad.close();
+    }
+  }, 120000);
 });
