@@ -196,10 +196,9 @@ export async function buildDialogs(input: DialogCompositionInput): Promise<Dialo
   };
   const handoffRelay = new HandoffRelayMiddleware({
     handoff, conversationState: input.conversationState, localizer, interruptions, timeZone: config.BUSINESS_TIMEZONE, logger: handoffLogger,
-    sentiment: new SentimentMonitor(
-      require(path.join(projectRoot, 'data/sentiment-zh.json')), config.HANDOFF_NEGATIVE_RUN, undefined,
-      require(path.join(projectRoot, 'data/sentiment-en.json')),
-    ),
+    sentiment: new SentimentMonitor(require(path.join(projectRoot, 'data/sentiment-zh.json')), {
+      threshold: config.HANDOFF_NEGATIVE_RUN, english: require(path.join(projectRoot, 'data/sentiment-en.json')),
+    }),
     calmDialogIds: [...COMPLAINT_DESCRIBING_STEPS],
     onToneObserved: (observed) => churn.service?.observeTone(observed),
     optOut: optOuts,

@@ -5,7 +5,7 @@ import {
 } from 'botbuilder-dialogs';
 import { handoffReplyActivity } from './handoffReply';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
-import { LocalizedChoicePrompt, choicesNamedIn, type LocalizedPromptOptions } from './prompts/localizedChoicePrompt';
+import { LocalizedChoicePrompt, choicesNamedIn, isChoiceWording, type LocalizedPromptOptions } from './prompts/localizedChoicePrompt';
 import { LocalizedTextPrompt } from './prompts/localizedTextPrompt';
 import { turnLanguage } from './turnLanguage';
 import { findContact, type Contact } from '../services/contact/contactValidator';
@@ -65,7 +65,7 @@ interface ComplaintDraft {
 interface WaterfallOptions {
   draft: ComplaintDraft;
   customerId?: string;
-  /** The description came with the first message but the category is still to be asked: say it was noted once the category is known. */
+  /** The description was taken from what the client wrote: say it was noted once the category is known. */
   acknowledgeDescription?: boolean;
 }
 
@@ -122,20 +122,18 @@ export class ComplaintDialog extends InterruptibleDialog {
   protected override async onBeginDialog(innerDc: DialogContext, options?: ComplaintDialogOptions): Promise<DialogTurnResult> {
     const draft: ComplaintDraft = {};
     if (options?.category && COMPLAINT_CATEGORIES.includes(options.category)) draft.category = options.category;
-    if (options?.description && charCount(options.description) >= MIN_DESCRIPTION_LENGTH && charCount(options.description) <= MAX_DESCRIPTION_LENGTH) draft.description = options.description.trim();
+    if (options?.description && complaintCharCount(options.description) >= MIN_DESCRIPTION_LENGTH && complaintCharCount(options.description) <= MAX_DESCRIPTION_LENGTH) draft.description = options.description.trim();
     if (options?.opening) {
       // A category is taken from a message that asks to complain or tells the story, not from a bare
       // remark ("你们的服务太差了"), which gets the category question as before.
       const opening = this.readOpening(options.opening);
-      const noted = !draft.description && opening.description;
+      const noted = !draft.description && opening.description !== undefined;
       draft.description ??= opening.description;
       if (opening.saysComplaint || opening.description) draft.category ??= this.namedCategory(innerDc, options.opening);
-      if (noted && draft.category) await this.acknowledgeDescription(innerDc, draft.category);
       if (opening.tooLong !== undefined && !draft.description) {
         await innerDc.context.sendActivity(this.t(innerDc, 'complaint.descriptionTooLong', { length: opening.tooLong, max: MAX_DESCRIPTION_LENGTH }));
       }
-      // The category is asked first: the description is acknowledged once it is known.
-      if (noted && !draft.category) return innerDc.beginDialog(COMPLAINT_WATERFALL, { draft, customerId: options?.customerId, acknowledgeDescription: true } satisfies WaterfallOptions);
+      return innerDc.beginDialog(COMPLAINT_WATERFALL, { draft, customerId: options?.customerId, acknowledgeDescription: noted } satisfies WaterfallOptions);
     }
     return innerDc.beginDialog(COMPLAINT_WATERFALL, { draft, customerId: options?.customerId } satisfies WaterfallOptions);
   }
@@ -148,19 +146,20 @@ export class ComplaintDialog extends InterruptibleDialog {
 
   private async descriptionStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const draft = this.draft(step);
+    const options = step.options as WaterfallOptions;
     if (!draft.category) {
       draft.category = (step.result as FoundChoice).value as ComplaintCategory;
-      const options = step.options as WaterfallOptions;
-      if (options.acknowledgeDescription && draft.description) {
-        options.acknowledgeDescription = false;
-        await this.acknowledgeDescription(step, draft.category);
-      }
       // A client who answers the category with the whole story has described it already.
       const answer = step.context.activity.text;
-      if (!draft.description && typeof answer === 'string' && !this.isChoiceWording(step, answer)) {
+      if (!draft.description && typeof answer === 'string' && !isChoiceWording(answer, this.categoryChoices(step))) {
         draft.description = this.readOpening(answer).description;
-        if (draft.description) await this.acknowledgeDescription(step, draft.category);
+        options.acknowledgeDescription = draft.description !== undefined;
       }
+    }
+    // A description taken from what the client wrote is acknowledged once, when the category is known.
+    if (options.acknowledgeDescription && draft.description) {
+      options.acknowledgeDescription = false;
+      await this.acknowledgeDescription(step, draft.category);
     }
     if (draft.description) return step.next();
     return step.prompt(DESCRIPTION_PROMPT, {} satisfies LocalizedPromptOptions);
@@ -243,7 +242,7 @@ export class ComplaintDialog extends InterruptibleDialog {
    * call back anyway); an empty one keeps being asked for, since a ticket needs content.
    */
   private async validateDescription(prompt: PromptValidatorContext<string>): Promise<boolean> {
-    const length = charCount(prompt.recognized.value ?? '');
+    const length = complaintCharCount(prompt.recognized.value ?? '');
     const language = turnLanguage(prompt.context);
     if (length > MAX_DESCRIPTION_LENGTH) {
       await prompt.context.sendActivity(this.complaintDeps.localizer.t(language, 'complaint.descriptionTooLong', { length, max: MAX_DESCRIPTION_LENGTH }));
@@ -263,9 +262,13 @@ export class ComplaintDialog extends InterruptibleDialog {
 
   /** The one category a text names through the category words (either language); undefined when none or several. */
   private namedCategory(dc: DialogContext, text: string): ComplaintCategory | undefined {
-    const choices = choicesFor(this.complaintDeps.localizer, turnLanguage(dc.context), COMPLAINT_CATEGORIES, 'category', 'categorySynonyms');
-    const named = choicesNamedIn(text, choices);
+    const named = choicesNamedIn(text, this.categoryChoices(dc));
     return named.length === 1 ? named[0] as ComplaintCategory : undefined;
+  }
+
+  /** The categories as choices, with every language's words for them. */
+  private categoryChoices(dc: DialogContext): Choice[] {
+    return choicesFor(this.complaintDeps.localizer, turnLanguage(dc.context), COMPLAINT_CATEGORIES, 'category', 'categorySynonyms');
   }
 
   /** Whether the text asks to complain, and the description it holds (services/tickets/complaintOpening.ts). */
@@ -275,12 +278,7 @@ export class ComplaintDialog extends InterruptibleDialog {
     return readComplaintOpening(text, phrases, MIN_DESCRIPTION_LENGTH, MAX_DESCRIPTION_LENGTH);
   }
 
-  /** The text is just a category's name or one of its words ("Online banking", "网银"), not a description. */
-  private isChoiceWording(dc: DialogContext, text: string): boolean {
-    const wording = text.normalize('NFKC').trim().toLowerCase();
-    const choices = choicesFor(this.complaintDeps.localizer, turnLanguage(dc.context), COMPLAINT_CATEGORIES, 'category', 'categorySynonyms');
-    return choices.some((choice) => [choice.value, ...(choice.synonyms ?? [])].some((w) => w.normalize('NFKC').trim().toLowerCase() === wording));
-  }
+
 
   private summaryText(language: Language, draft: ComplaintDraft): string {
     const { localizer } = this.complaintDeps;
@@ -314,4 +312,3 @@ function choicesFor(localizer: Localizer, language: Language, values: readonly s
   });
 }
 
-const charCount = complaintCharCount;

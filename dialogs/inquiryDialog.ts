@@ -324,7 +324,6 @@ export class InquiryDialog extends InterruptibleDialog {
     return undefined;
   }
 
-  /** Yes / no typed or tapped in either language ("是", "没有", "yes", "nope"); undefined if neither. */
   /** A yes/no reply; to "did this answer your question?" a bare thanks is a yes. */
   private parseReply(spec: PromptSpec | undefined, text: string): boolean | undefined {
     const answer = this.parseYesNo(text);
@@ -333,6 +332,7 @@ export class InquiryDialog extends InterruptibleDialog {
     return thanks.includes(normalize(text)) ? true : undefined;
   }
 
+  /** Yes / no typed or tapped in either language ("是", "没有", "yes", "nope"); undefined if neither. */
   private parseYesNo(text: string): boolean | undefined {
     const answer = normalize(text).replace(/\s*(谢谢|多谢|thanks|thank you)$/u, '').trim();
     if (!answer) return undefined;

@@ -72,8 +72,7 @@ export function findSynonymInText(text: string, choices: Choice[]): FoundChoice 
   if (!normalized) return undefined;
   let best: { choice: Choice; index: number; term: string } | undefined;
   choices.forEach((choice, index) => {
-    const terms = [choice.value, choice.action?.title ?? '', ...(choice.synonyms ?? [])].map(normalize).filter(Boolean);
-    for (const term of terms) {
+    for (const term of choiceTerms(choice)) {
       if (!contains(normalized, term)) continue;
       if (!best || term.length > best.term.length) best = { choice, index, term };
     }
@@ -85,9 +84,18 @@ export function findSynonymInText(text: string, choices: Choice[]): FoundChoice 
 export function choicesNamedIn(text: string, choices: Choice[]): string[] {
   const normalized = normalize(text);
   if (!normalized) return [];
-  return choices
-    .filter((choice) => [choice.value, choice.action?.title ?? '', ...(choice.synonyms ?? [])].map(normalize).some((term) => term && contains(normalized, term)))
-    .map((choice) => choice.value);
+  return choices.filter((choice) => choiceTerms(choice).some((term) => contains(normalized, term))).map((choice) => choice.value);
+}
+
+/** Whether the whole text is just one of the words that name a choice ("Online banking", "网银"). */
+export function isChoiceWording(text: string, choices: Choice[]): boolean {
+  const normalized = normalize(text);
+  return Boolean(normalized) && choices.some((choice) => choiceTerms(choice).includes(normalized));
+}
+
+/** The words that name a choice, normalised: its value, its title and its synonyms. */
+function choiceTerms(choice: Choice): string[] {
+  return [choice.value, choice.action?.title ?? '', ...(choice.synonyms ?? [])].map(normalize).filter(Boolean);
 }
 
 function isShortAnswer(text: string): boolean {

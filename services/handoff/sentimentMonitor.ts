@@ -28,6 +28,16 @@ export interface SentimentObservation {
   escalate: boolean;
 }
 
+/** How the monitor scores and when it escalates. */
+export interface SentimentMonitorOptions {
+  /** Negative messages in a row that bring in a person (default 3). */
+  threshold?: number;
+  /** A score below this is negative (default -0.05). */
+  negativeBelow?: number;
+  /** English word lists (data/sentiment-en.json). */
+  english?: { topicWords?: readonly string[]; neutralMessages?: readonly string[] };
+}
+
 /**
  * Scores messages (English: natural's `SentimentAnalyzer` with the AFINN vocabulary; Chinese:
  * a small lexicon of phrases) and counts negative messages in a row. The caller keeps the
@@ -46,11 +56,14 @@ export class SentimentMonitor {
    * not their feelings ("where is my complaint?", "I lost my token"); `english.neutralMessages`:
    * whole replies scored 0 ("no thanks", which natural reads as negated thanks). See data/sentiment-en.json.
    */
-  constructor(
-    lexicon: ChineseLexicon, private readonly threshold = 3, private readonly negativeBelow = -0.05,
-    english: { topicWords?: readonly string[]; neutralMessages?: readonly string[] } = {},
-  ) {
+  private readonly threshold: number;
+  private readonly negativeBelow: number;
+
+  constructor(lexicon: ChineseLexicon, options: SentimentMonitorOptions = {}) {
     if (!lexicon?.phrases) throw new Error('SentimentMonitor needs a Chinese lexicon');
+    this.threshold = options.threshold ?? 3;
+    this.negativeBelow = options.negativeBelow ?? -0.05;
+    const english = options.english ?? {};
     this.englishTopicWords = new Set((english.topicWords ?? []).map((w) => w.toLowerCase()));
     this.englishNeutralMessages = new Set((english.neutralMessages ?? []).map(wholeMessage));
     const Analyzer = naturalLeaf<SentimentAnalyzerConstructor>('sentiment/SentimentAnalyzer.js');

@@ -142,7 +142,6 @@ export class AnswerParser {
     return choices.find((c) => names(c).some((name) => name === n));
   }
 
-  /** A choice whose label or synonym appears inside a longer sentence (the longest wins). */
   /**
    * Whether an answer that did not parse was still an attempt at this question: a score out of
    * range, too many choices, a choice named among other words. Only a reply that is none of these
@@ -155,6 +154,7 @@ export class AnswerParser {
     return Boolean(this.containedChoice(text, choices) || text.split(this.separators).some((part) => this.matchChoice(part.trim(), choices)));
   }
 
+  /** A choice whose label or synonym appears inside a longer sentence (the longest wins). */
   private containedChoice(text: string, choices: SurveyChoice[]): SurveyChoice | undefined {
     const n = normalize(text);
     const candidates = choices.flatMap((c) => names(c).map((name) => [name, c] as const)).filter(([name]) => name.length >= 2 && containsPhrase(n, name));

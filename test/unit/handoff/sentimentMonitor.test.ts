@@ -5,7 +5,7 @@ const lexicon = require(path.resolve(__dirname, '../../../data/sentiment-zh.json
 const english = require(path.resolve(__dirname, '../../../data/sentiment-en.json'));
 
 describe('SentimentMonitor', () => {
-  const monitor = new SentimentMonitor(lexicon, 3, undefined, english);
+  const monitor = new SentimentMonitor(lexicon, { english });
 
   test.each<[string, 'en' | 'zh-CN', boolean]>([
     ['This is terrible, I am very angry with your useless service', 'en', true],
