@@ -67,8 +67,18 @@ describe('Knowledge base answers for an intent', () => {
     ['inquiry_repayment', 'can I repay the loan early', 'en', 'early-repayment'],
     ['inquiry_repayment', '还款逾期了怎么办', 'zh-CN', 'overdue-repayment'],
     ['inquiry_loans', '你好', 'zh-CN', 'working-capital-loan'],
-    ['inquiry_rates', 'how to open an account', 'en', 'interest-rates'],
+    ['inquiry_rates', 'tell me more please', 'en', 'interest-rates'],
+    ['inquiry_documents', 'what documents do I need for a loan application', 'en', 'loan-application-documents'],
+    // Another topic's article only when it is far closer (not here: 0.19 against 0.07 is under the 0.4 floor).
+    ['inquiry_documents', '开公司账户需要带什么', 'zh-CN', 'loan-application-documents'],
   ] as const)('When the intent is %s and the client asked "%s", then the answer is the intent’s closest article', (intent, question, language, expected) => {
+    expect(kb.answerForIntent(intent, question, language)?.id).toBe(expected);
+  });
+
+  test.each([
+    ['inquiry_documents', 'what documents do I need to open a company account', 'en', 'account-opening'],
+    ['inquiry_rates', 'how to open an account', 'en', 'account-opening'],
+  ] as const)('When the intent is %s but "%s" points overwhelmingly to another topic, then that topic’s article answers', (intent, question, language, expected) => {
     expect(kb.answerForIntent(intent, question, language)?.id).toBe(expected);
   });
 
