@@ -69,8 +69,6 @@ describe('Knowledge base answers for an intent', () => {
     ['inquiry_loans', '你好', 'zh-CN', 'working-capital-loan'],
     ['inquiry_rates', 'tell me more please', 'en', 'interest-rates'],
     ['inquiry_documents', 'what documents do I need for a loan application', 'en', 'loan-application-documents'],
-    // Another topic's article only when it is far closer (not here: 0.19 against 0.07 is under the 0.4 floor).
-    ['inquiry_documents', '开公司账户需要带什么', 'zh-CN', 'loan-application-documents'],
   ] as const)('When the intent is %s and the client asked "%s", then the answer is the intent’s closest article', (intent, question, language, expected) => {
     expect(kb.answerForIntent(intent, question, language)?.id).toBe(expected);
   });
