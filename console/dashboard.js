@@ -2,14 +2,15 @@
 // Dashboard (supervisors): CSAT and NPS by week, complaints by category and by SLA status,
 // callbacks booked / kept / missed, the inquiry helpful rate and the top unanswered questions,
 // for a date range (default: the last 12 weeks).
-import { $, state, t, label, el, api, reportFailure, formatNumber, formatPercent } from './common.js';
+import { $, state, t, label, el, api, reportFailure, formatNumber, formatPercent, wallInputValue, instantFromWallInput } from './common.js';
 import { barChart, lineChart, doughnutChart, OUTCOME_COLOURS, PALETTE } from './charts.js';
 
 const DEFAULT_WEEKS = 12;
-const board = { data: null };
+/** `rangeSet`: the default range is set on the first show, once the session has given the bank's time zone. */
+const board = { data: null, rangeSet: false };
 
-const pad = (n) => String(n).padStart(2, '0');
-const dateInput = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+/** A date input's value for an instant: its day in the bank's time zone. */
+const dateInput = (d) => wallInputValue(d.toISOString()).slice(0, 10);
 
 function setDefaultRange() {
   const to = new Date();
@@ -18,11 +19,11 @@ function setDefaultRange() {
   $('dash-to').value = dateInput(to);
 }
 
-/** The range as ISO instants: from the start of the first day to the end of the last (local time). */
+/** The range as ISO instants: from the start of the first day to the end of the last, in the bank's time zone. */
 function rangeQuery() {
-  const from = new Date(`${$('dash-from').value}T00:00`);
-  const to = new Date(`${$('dash-to').value}T23:59:59.999`);
-  return new URLSearchParams({ from: from.toISOString(), to: to.toISOString() });
+  const from = instantFromWallInput(`${$('dash-from').value}T00:00`);
+  const to = new Date(new Date(instantFromWallInput(`${$('dash-to').value}T23:59:59`)).getTime() + 999).toISOString();
+  return new URLSearchParams({ from, to });
 }
 
 function figures(listId, entries) {
@@ -104,11 +105,14 @@ export const dashboardPage = {
   needsSupervisor: true,
 
   bind() {
-    setDefaultRange();
     $('dashboard-range').addEventListener('submit', (event) => { event.preventDefault(); load(); });
   },
 
   show() {
+    if (!board.rangeSet) {
+      setDefaultRange();
+      board.rangeSet = true;
+    }
     return load();
   },
 

@@ -247,6 +247,10 @@ describe('Campaigns in the console, end to end in a real browser', () => {
       const row = p.locator('[data-testid=campaign-table] tbody tr', { hasText: 'Spring greeting' });
       await row.waitFor(WAIT);
       expect((await row.innerText()).replace(/\s+/g, ' ')).toMatch(/Feb 8, 2027,? 9:00\sAM/);
+      // The dashboard's default range ends today in Beijing, whatever the day is in New York.
+      await p.click('#tabs a[data-tab=dashboard]');
+      const beijingToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+      await eventually(async () => (await p.inputValue('#dash-to')) === beijingToday, { timeoutMs: 15000, intervalMs: 200, what: 'the range to end today in Beijing' });
       expect(abroad.pageErrors).toEqual([]);
     } finally {
       await abroad.close();
