@@ -12,7 +12,7 @@ import { KnowledgeBase } from '../services/knowledge/knowledgeBase';
 import { APPLICATION_STATUS_INTENT } from '../dialogs/inquiryDialog';
 
 const root = path.resolve(__dirname, '..');
-const withOverride = new KnowledgeBase({ directory: path.join(root, 'data/kb') });
+const knowledgeBase = new KnowledgeBase({ directory: path.join(root, 'data/kb') });
 let rows = 0;
 let changed = 0;
 for (const file of ['dev.jsonl', 'dev2.jsonl', 'dev3.jsonl']) {
@@ -21,7 +21,7 @@ for (const file of ['dev.jsonl', 'dev2.jsonl', 'dev3.jsonl']) {
     if (!label.startsWith('inquiry_') || label === APPLICATION_STATUS_INTENT) continue;
     rows++;
     const language = /\p{Script=Han}/u.test(text) ? 'zh-CN' : 'en';
-    const answer = withOverride.answerForIntent(label, text, language);
+    const answer = knowledgeBase.answerForIntent(label, text, language);
     if (answer && answer.intent !== label) {
       changed++;
       console.log(`${file}\t${label}\t${text}\t→ ${answer.id} (${answer.intent})`);

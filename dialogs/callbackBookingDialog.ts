@@ -6,7 +6,7 @@ import { formatDateTime } from '../services/i18n/formatters';
 import type { Language } from '../services/i18n/localizer';
 import { InterruptibleDialog, type InterruptedOutcome, type InterruptionDependencies } from './interruptibleDialog';
 import { KeyedTextPrompt, type PromptSpec } from './keyedTextPrompt';
-import { CallbackTimePrompt, acceptedSlot, bookableSlotIn, callbackSlotValidator, offerAlternatives, rejectionKey, requestedTimesOfTurn } from './callbackTimePrompt';
+import { CallbackTimePrompt, acceptedSlot, bookableSlotIn, asksForAnotherTime, callbackSlotValidator, offerAlternatives, rejectionKey, requestedTimesOfTurn } from './callbackTimePrompt';
 import { turnLanguage } from './turnLanguage';
 
 export const CALLBACK_BOOKING_DIALOG = 'callbackBookingDialog';
@@ -109,7 +109,7 @@ export class CallbackBookingDialog extends InterruptibleDialog {
     const language = turnLanguage(innerDc.context);
     switch (innerDc.activeDialog?.id) {
       case TIME_PROMPT: return requestedTimesOfTurn(innerDc.context, this.callbackDeps.callbacks.currentTime(), this.deps.timeZone).length === 0
-        && !this.deps.localizer.list(language, 'callback.anotherTimeWords').some((w) => w.toLowerCase() === text.trim().toLowerCase());
+        && !asksForAnotherTime(text, this.deps.localizer, language);
       case PHONE_PROMPT: return !findPhone(text);
       case CONFIRM_PROMPT: return yesOrNo(text, this.deps.localizer, language) === undefined;
       default: return false;

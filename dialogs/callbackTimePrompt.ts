@@ -119,8 +119,7 @@ export function callbackSlotValidator(deps: CallbackSlotValidatorDependencies): 
     const say = (spec: PromptSpec) => context.sendActivity(renderPrompt(context, localizer, timeZone, spec));
     const text = context.activity.text?.trim() ?? '';
     if (!pc.recognized.succeeded || !pc.recognized.value) {
-      const another = localizer.list(language, 'callback.anotherTimeWords').some((w) => w.toLowerCase() === text.toLowerCase());
-      if (another) await say({ key: 'callback.askAnotherTime' });
+      if (asksForAnotherTime(text, localizer, language)) await say({ key: 'callback.askAnotherTime' });
       else if (hasInvalidClockTime(text)) await say({ key: 'callback.invalidClock', params: { text } });
       else if (hasInvalidCalendarDate(text)) await say({ key: 'callback.invalidDate', params: { text } });
       else await say({ key: 'callback.dateTimeRetry' });
@@ -161,6 +160,12 @@ export function callbackSlotValidator(deps: CallbackSlotValidatorDependencies): 
     await offerAlternatives(context, deps, requested.start, rejectionKey(check.reason));
     return false;
   };
+}
+
+/** "其他时间" / "Another time": the button that asks for other slots, typed or tapped. */
+export function asksForAnotherTime(text: string, localizer: Localizer, language: Language): boolean {
+  const wanted = text.trim().toLowerCase();
+  return localizer.list(language, 'callback.anotherTimeWords').some((w) => w.toLowerCase() === wanted);
 }
 
 /** Says why a slot can't be had and offers the nearest free ones (also used when a seat goes between confirm and book). */

@@ -86,7 +86,7 @@ export class InquiryDialog extends InterruptibleDialog {
     const render = (context: TurnContext, spec: PromptSpec, isRetry: boolean) => this.renderPrompt(context, spec, isRetry);
     this.addDialog(new SpecPrompt(SUGGESTION_PROMPT, render, async (prompt) => prompt.attemptCount >= MAX_ATTEMPTS || this.parseSuggestion(prompt.recognized.value ?? '', specOf(prompt).articleIds) !== undefined));
     this.addDialog(new SpecPrompt(YES_NO_PROMPT, render, async (prompt) => prompt.attemptCount >= MAX_ATTEMPTS
-      || this.parseReply(prompt.options.validations as PromptSpec, prompt.recognized.value ?? '') !== undefined));
+      || this.parseReply(specIn(prompt.options), prompt.recognized.value ?? '') !== undefined));
     this.addDialog(new SpecPrompt(APPLICATION_NUMBER_PROMPT, render, async (prompt) => prompt.attemptCount >= MAX_ATTEMPTS || extractApplicationNumber(prompt.recognized.value ?? '') !== undefined));
     this.addDialog(new WaterfallDialog(ANSWER_WATERFALL, [
       this.whichArticleStep.bind(this),
@@ -110,10 +110,10 @@ export class InquiryDialog extends InterruptibleDialog {
     const active = innerDc.activeDialog;
     if (!text.trim() || !active) return false;
     switch (active.id) {
-      case YES_NO_PROMPT: return this.parseReply((active.state as { options?: PromptOptions }).options?.validations as PromptSpec, text) === undefined;
+      case YES_NO_PROMPT: return this.parseReply(specIn((active.state as { options?: PromptOptions }).options), text) === undefined;
       case SUGGESTION_PROMPT: {
-        const spec = (active.state as { options?: PromptOptions }).options?.validations as Extract<PromptSpec, { kind: 'suggestions' }> | undefined;
-        return this.parseSuggestion(text, spec?.articleIds ?? []) === undefined;
+        const spec = specIn((active.state as { options?: PromptOptions }).options);
+        return this.parseSuggestion(text, spec?.kind === 'suggestions' ? spec.articleIds : []) === undefined;
       }
       case APPLICATION_NUMBER_PROMPT: return extractApplicationNumber(text) === undefined;
       default: return false;
@@ -367,7 +367,12 @@ function withButtons(text: string, titles: string[]): Partial<Activity> {
 }
 
 function specOf(prompt: PromptValidatorContext<string>): Extract<PromptSpec, { kind: 'suggestions' }> {
-  return prompt.options.validations as Extract<PromptSpec, { kind: 'suggestions' }>;
+  return specIn(prompt.options) as Extract<PromptSpec, { kind: 'suggestions' }>;
+}
+
+/** What a prompt of this dialog shows, kept in its options (the validator's, or the active prompt's state). */
+function specIn(options: PromptOptions | undefined): PromptSpec | undefined {
+  return options?.validations as PromptSpec | undefined;
 }
 
 /**

@@ -20,6 +20,17 @@ const CAMPAIGN_NAME = '四季度满意度回访 <img src=x onerror="window.__xss
 const CUSTOMER_NAME = '<script>window.__xss=2</script>陈先生';
 const WAIT = { timeout: 30000 };
 
+/** Opens a new campaign draft and fills a message campaign's name, Chinese text and audience tags. */
+async function startMessageCampaign(page: Page, fields: { name: string; zh: string; tags: string }): Promise<void> {
+  await page.click('#tabs a[data-tab=campaigns]');
+  await page.click('[data-testid=campaign-new]');
+  await page.waitForSelector('[data-testid=cf-name]:visible', WAIT);
+  await page.fill('[data-testid=cf-name]', fields.name);
+  await page.check('[data-testid=cf-kind-message]');
+  await page.fill('[data-testid=cf-message-zh]', fields.zh);
+  await page.fill('#cf-tags', fields.tags);
+}
+
 interface SeededClient { customerId: string; conversationId: string; userId: string }
 
 describe('Campaigns in the console, end to end in a real browser', () => {
@@ -170,13 +181,7 @@ describe('Campaigns in the console, end to end in a real browser', () => {
   }, 240000);
 
   test('When a supervisor saves a message campaign missing its English text, then the problem shows at the field; fixed and launched for tomorrow, it is paused, resumed and cancelled with the buttons its status offers', async () => {
-    await page.click('#tabs a[data-tab=campaigns]');
-    await page.click('[data-testid=campaign-new]');
-    await page.waitForSelector('[data-testid=cf-name]:visible', WAIT);
-    await page.fill('[data-testid=cf-name]', '元旦问候');
-    await page.check('[data-testid=cf-kind-message]');
-    await page.fill('[data-testid=cf-message-zh]', '新年快乐！感谢您一直以来的支持。');
-    await page.fill('#cf-tags', tag);
+    await startMessageCampaign(page, { name: '元旦问候', zh: '新年快乐！感谢您一直以来的支持。', tags: tag });
     await page.click('[data-testid=campaign-save]');
 
     // The server's 400 names message.en: the English box is marked and the list says which field.
@@ -226,14 +231,8 @@ describe('Campaigns in the console, end to end in a real browser', () => {
     try {
       const p = abroad.page;
       await signInToConsole(p, running.baseUrl, SUPERVISOR, 'en');
-      await p.click('#tabs a[data-tab=campaigns]');
-      await p.click('[data-testid=campaign-new]');
-      await p.waitForSelector('[data-testid=cf-name]:visible', WAIT);
-      await p.fill('[data-testid=cf-name]', 'Spring greeting');
-      await p.check('[data-testid=cf-kind-message]');
-      await p.fill('[data-testid=cf-message-zh]', '春节快乐！');
+      await startMessageCampaign(p, { name: 'Spring greeting', zh: '春节快乐！', tags: `${tag}-abroad` });
       await p.fill('[data-testid=cf-message-en]', 'Happy Spring Festival!');
-      await p.fill('#cf-tags', `${tag}-abroad`);
       await p.fill('#cf-start', '2027-02-08T09:00');
       await p.click('[data-testid=campaign-save]');
       await p.locator('[data-testid=campaign-form-saved]').waitFor({ state: 'visible', ...WAIT });
